@@ -1,9 +1,12 @@
 #!/usr/bin/env node
-// The `outpost` command. It only parses arguments and wires modules together; the work happens in
-// the modules, and this is the one place that decides exit codes.
+// The `outpost` command. It parses arguments and wires modules together; each module registers its
+// own commands, and this is the one place that decides exit codes and handles signals.
 import { Command } from 'commander';
+import { registerConfigCommands } from './config/commands.js';
 import { formatDiagnostic, hasErrors, loadConfigFile } from './config/index.js';
-import { safeJobId } from './smtp/job-id.js';
+import { createLogger } from './logging.js';
+import { startOutpost } from './main.js';
+import { registerSmtpCommands } from './smtp/commands.js';
 
 const program = new Command('outpost')
   .description(
@@ -11,49 +14,41 @@ const program = new Command('outpost')
   )
   .showHelpAfterError();
 
-function checkConfig(file: string): boolean {
-  const { diagnostics } = loadConfigFile(file);
-  for (const d of diagnostics) console.log(formatDiagnostic(d));
-  const errors = diagnostics.filter((d) => d.severity === 'error').length;
-  const warnings = diagnostics.length - errors;
-  console.log(
-    `${file}: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`,
-  );
-  return errors === 0;
-}
-
-const config = program.command('config').description('configuration file tools');
-config
-  .command('check')
-  .description('check a configuration file, like `pmta test config`')
-  .argument('<file>')
-  .action((file: string) => {
-    process.exitCode = checkConfig(file) ? 0 : 1;
-  });
-
-program
-  .command('job-id')
-  .description('print TEXT made safe for the X-Job header')
-  .argument('<text...>')
-  .action((words: string[]) => {
-    console.log(safeJobId(words.join(' ')));
-  });
+registerConfigCommands(program);
+registerSmtpCommands(program);
 
 program
   .command('start')
   .description('run what the configuration file sets up')
   .requiredOption('-c, --config <file>', 'configuration file')
-  .action((options: { config: string }) => {
-    const { config: loaded, diagnostics } = loadConfigFile(options.config);
+  .action(async (options: { config: string }) => {
+    const { config, diagnostics } = loadConfigFile(options.config);
+    for (const d of diagnostics) console.error(formatDiagnostic(d));
     if (hasErrors(diagnostics)) {
-      for (const d of diagnostics) console.error(formatDiagnostic(d));
       process.exitCode = 1;
       return;
     }
-    for (const d of diagnostics) console.error(formatDiagnostic(d));
-    const listeners = loaded.listeners.map((l) => `${l.host}:${l.port}`).join(', ');
-    console.log(`configuration valid; would listen for SMTP on ${listeners}`);
-    console.log('the SMTP listener, spool and delivery are not built yet: nothing started');
+    const log = createLogger();
+    const runtime = await startOutpost(config, { log });
+    if (runtime.services.length === 0) {
+      const listeners = config.listeners.map((l) => `${l.host}:${l.port}`).join(', ');
+      console.log(
+        `configuration valid; it asks for SMTP on ${listeners}, but no service is built yet: nothing started`,
+      );
+      return;
+    }
+    let stopping = false;
+    const shutdown = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      log.info({ signal }, 'shutting down');
+      await runtime.stop();
+    };
+    process.on('SIGINT', () => void shutdown('SIGINT'));
+    process.on('SIGTERM', () => void shutdown('SIGTERM'));
   });
 
-program.parseAsync(process.argv);
+program.parseAsync(process.argv).catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,58 @@
+// Wires one Outpost process together from a validated configuration: the event bus, the logger and
+// whatever services the configuration turns on. Each capability contributes a Service here; the
+// order of `services` is start order (stop runs in reverse).
+import type { OutpostConfig } from './config/index.js';
+import { EventBus } from './events/index.js';
+import type { Logger } from './logging.js';
+
+export interface Service {
+  readonly name: string;
+  start(): Promise<void>;
+  /** Graceful: finish or hand back work in flight, then release ports and files. */
+  stop(): Promise<void>;
+}
+
+export interface Runtime {
+  config: OutpostConfig;
+  bus: EventBus;
+  services: Service[];
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  log: Logger;
+}
+
+/** Builds the services the configuration asks for. Capabilities add themselves here. */
+function servicesFor(_config: OutpostConfig, _bus: EventBus, _options: StartOptions): Service[] {
+  return [];
+}
+
+export async function startOutpost(config: OutpostConfig, options: StartOptions): Promise<Runtime> {
+  const bus = new EventBus((error, event) =>
+    options.log.error({ err: error, event: event.type }, 'event listener failed'),
+  );
+  const services = servicesFor(config, bus, options);
+  const started: Service[] = [];
+  const stop = async () => {
+    for (const service of [...started].reverse()) {
+      try {
+        await service.stop();
+      } catch (error) {
+        options.log.error({ err: error, service: service.name }, 'service failed to stop cleanly');
+      }
+    }
+    started.length = 0;
+  };
+  try {
+    for (const service of services) {
+      await service.start();
+      started.push(service);
+      options.log.info({ service: service.name }, `${service.name} started`);
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { config, bus, services, stop };
+}
