@@ -2,6 +2,7 @@
 // whatever services the configuration turns on. Each capability contributes a Service here; the
 // order of `services` is start order (stop runs in reverse).
 import type { OutpostConfig } from './config/index.js';
+import { AccountingService } from './events/accounting/service.js';
 import { EventBus } from './events/index.js';
 import type { Logger } from './logging.js';
 
@@ -24,8 +25,10 @@ export interface StartOptions {
 }
 
 /** Builds the services the configuration asks for. Capabilities add themselves here. */
-function servicesFor(_config: OutpostConfig, _bus: EventBus, _options: StartOptions): Service[] {
-  return [];
+function servicesFor(config: OutpostConfig, bus: EventBus, options: StartOptions): Service[] {
+  const services: Service[] = [];
+  if (config.acctFiles.length > 0) services.push(new AccountingService(config, bus, options.log));
+  return services;
 }
 
 export async function startOutpost(config: OutpostConfig, options: StartOptions): Promise<Runtime> {

@@ -249,7 +249,6 @@ export class ConfigBuilder {
           settings: this.settingsOf(blocks.ACCT_FILE_DIRECTIVES, '<acct-file>', block),
           pos: block.pos,
         });
-        this.warning(block.pos, '<acct-file> is not supported by Outpost yet and is ignored');
       },
       spool: (block) => {
         const dir = named(block, 'directory');

@@ -2,6 +2,7 @@
 // collide, and the few rules that span blocks (powermta.md §1.5, §2.6, §2.12).
 import type { Position } from './diagnostics.js';
 import type { OutpostConfig } from './model.js';
+import { parseDomainPattern } from './patterns.js';
 
 interface Reporter {
   error(pos: Position, message: string): void;
@@ -101,6 +102,16 @@ export function validate(c: OutpostConfig, r: Reporter): void {
   for (const value of signalsScopes) {
     if (value?.filter && value.pos && !c.signalsFilters.has(value.filter)) {
       r.error(value.pos, `enable-signals names unknown signals-filter "${value.filter}"`);
+    }
+  }
+
+  for (const acct of c.acctFiles) {
+    for (const entry of acct.settings['queue-filter']) {
+      try {
+        parseDomainPattern((entry.startsWith('!') ? entry.slice(1) : entry).split('/')[0] || '*');
+      } catch (error) {
+        r.error(acct.pos, `queue-filter: ${(error as Error).message}`);
+      }
     }
   }
 

@@ -2,6 +2,7 @@
 // accounting files, processors and Signals (powermta.md §1.4, §2.3, §2.6, §2.11, §2.12, §3.1, §7).
 import type { DirectiveNode } from '../parse.js';
 import {
+  acted,
   anyValue,
   bool,
   email,
@@ -130,33 +131,44 @@ export const ACCT_FILE_DIRECTIVES = {
   records: {
     parse: (node: DirectiveNode) => parseList(wholeText(node)).map(parseRecordType),
     default: ['d', 'b'] as RecordType[],
-    acted: false,
+    acted: true,
   },
-  'record-fields': repeated((node): RecordFields => {
-    const [type, ...rest] = node.words;
-    if (!type || rest.length === 0) return fail('expected a record type and a list of fields');
-    return { type: parseRecordType(type), fields: parseList(rest.join('')) };
-  }),
-  'map-header-to-field': repeated((node): HeaderToField => {
-    if (node.words.length !== 3) return fail('expected a record type, a header_NAME and a field');
-    const [type, header, field] = node.words as [string, string, string];
-    if (!header.toLowerCase().startsWith('header_')) return fail(`expected header_NAME, found "${header}"`);
-    const recordType = parseRecordType(type);
-    if (recordType === 'tq') fail('map-header-to-field is not allowed for tq records');
-    return { type: recordType, header, field };
-  }),
-  'move-to': text(),
-  'move-interval': interval(86400),
-  'max-size': size(250 * 1024 * 1024),
-  'delete-after': intervalOrNever(8 * 86400),
-  'iso-times': bool(true),
-  'user-string': text(),
-  'queue-filter': list(),
-  'write-timeout': interval(60),
-  'retry-interval': interval(300),
-  'world-readable': bool(false),
+  'record-fields': acted(
+    repeated((node): RecordFields => {
+      const [type, ...rest] = node.words;
+      if (!type || rest.length === 0) return fail('expected a record type and a list of fields');
+      return { type: parseRecordType(type), fields: parseList(rest.join('')) };
+    }),
+  ),
+  'map-header-to-field': acted(
+    repeated((node): HeaderToField => {
+      if (node.words.length !== 3) return fail('expected a record type, a header_NAME and a field');
+      const [type, header, field] = node.words as [string, string, string];
+      if (!header.toLowerCase().startsWith('header_')) return fail(`expected header_NAME, found "${header}"`);
+      const recordType = parseRecordType(type);
+      if (recordType === 'tq') fail('map-header-to-field is not allowed for tq records');
+      return { type: recordType, header, field };
+    }),
+  ),
+  'move-to': acted(text()),
+  'move-interval': acted(interval(86400)),
+  'max-size': {
+    ...acted(size(250 * 1024 * 1024)),
+    parse: (node: DirectiveNode) => {
+      const bytes = size(0).parse(node, 0);
+      if (bytes < 1024 * 1024) fail('max-size must be at least 1M');
+      return bytes;
+    },
+  },
+  'delete-after': acted(intervalOrNever(8 * 86400)),
+  'iso-times': acted(bool(true)),
+  'user-string': acted(text()),
+  'queue-filter': acted(list()),
+  'write-timeout': acted(interval(60)),
+  'retry-interval': acted(interval(300)),
+  'world-readable': acted(bool(false)),
   'count-moved-records': bool(false),
-  sync: bool(false),
+  sync: acted(bool(false)),
   'privacy-policy': {
     parse: (node: DirectiveNode) => {
       const [mode = '', key] = node.words;
@@ -169,7 +181,7 @@ export const ACCT_FILE_DIRECTIVES = {
       return { mode: mode.toLowerCase(), key };
     },
     default: { mode: 'retain', key: undefined } as { mode: string; key: string | undefined },
-    acted: false,
+    acted: true,
   },
 };
 export type AcctFileSettings = SettingsOf<typeof ACCT_FILE_DIRECTIVES>;
