@@ -2,6 +2,7 @@
 // The `outpost` command. It parses arguments and wires modules together; each module registers its
 // own commands, and this is the one place that decides exit codes and handles signals.
 import { Command } from 'commander';
+import { registerBounceCommands } from './bounce/commands.js';
 import { registerConfigCommands } from './config/commands.js';
 import { formatDiagnostic, hasErrors, loadConfigFile } from './config/index.js';
 import { createLogger } from './logging.js';
@@ -15,6 +16,7 @@ const program = new Command('outpost')
   .showHelpAfterError();
 
 registerConfigCommands(program);
+registerBounceCommands(program);
 registerSmtpCommands(program);
 
 program

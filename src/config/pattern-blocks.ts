@@ -184,7 +184,7 @@ export function buildPatternBlock(builder: ConfigBuilder, block: BlockNode): voi
         ...(c.bounceCategoryPatterns ?? []),
         ...rules(builder, block, parseBounceCategory),
       ];
-      notSupported(builder, block.pos, '<bounce-category-patterns>');
+      // Acted on: src/bounce/classify.ts matches replies against these (stock list when absent).
       return;
     case 'domain-key-list': {
       const name = requireName(builder, block);
