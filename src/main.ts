@@ -4,6 +4,7 @@
 import type { OutpostConfig } from './config/index.js';
 import { AccountingService } from './events/accounting/service.js';
 import { EventBus } from './events/index.js';
+import { SignalsConnector } from './events/signals/index.js';
 import type { Logger } from './logging.js';
 
 export interface Service {
@@ -28,6 +29,7 @@ export interface StartOptions {
 function servicesFor(config: OutpostConfig, bus: EventBus, options: StartOptions): Service[] {
   const services: Service[] = [];
   if (config.acctFiles.length > 0) services.push(new AccountingService(config, bus, options.log));
+  if (config.signals) services.push(new SignalsConnector(config, bus, options.log));
   return services;
 }
 

@@ -7,7 +7,15 @@ export type { ApiKeySpec, Grant } from './directives/outpost.js';
 export type { SourceSettings } from './directives/source.js';
 export { configPath, loadConfigFile, loadConfigText, requireValidConfig } from './load.js';
 export type * from './model.js';
-export { cidrContains, domainMatches, normalizeDomain, parseCidr, parseDomainPattern } from './patterns.js';
+export {
+  cidrContains,
+  type DomainPattern,
+  domainMatches,
+  domainSpecificity,
+  normalizeDomain,
+  parseCidr,
+  parseDomainPattern,
+} from './patterns.js';
 export {
   domainSettingsFor,
   poolWithDomainsOf,

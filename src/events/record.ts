@@ -46,13 +46,29 @@ export interface OutpostEvent {
   orcpt?: string;
   jobId?: string;
   envId?: string;
+  /**
+   * Subaccount the producer already knows (mailmerge `*subaccountid`, an API injection). Like the
+   * X-SP-Subaccount-ID header it beats the subaccount the configuration gives (UG50 §10.1.4.2.5).
+   */
   subaccountId?: number;
+  /**
+   * X-SP-Subaccount-ID exactly as received. Set it even when the listener removes the header from
+   * the message (retain-x-sp-subaccount-id false): the Signals connector applies
+   * process-x-sp-subaccount-id to it, so producers need not read that setting.
+   */
+  subaccountHeader?: string;
   subject?: string;
   /** The From: header address, and Sender: when present (the Signals sending domain comes from these). */
   headerFrom?: string;
   headerSender?: string;
   /** Message size in bytes as received. */
   size?: number;
+  /**
+   * Whether this message got an open pixel / wrapped links (SparkPost open_tracking, click_tracking).
+   * Unset: the connector reports the `<signals> engagement-tracking` setting.
+   */
+  openTracking?: boolean;
+  clickTracking?: boolean;
   /** The message's header fields, for `header_NAME` accounting fields. Shared, never copied per event. */
   headers?: ReadonlyArray<readonly [name: string, value: string]>;
 

@@ -1,6 +1,7 @@
 // Directive tables of the smaller blocks: VirtualMTAs and pools, SMTP users and listeners, spools,
 // accounting files, processors and Signals (powermta.md §1.4, §2.3, §2.6, §2.11, §2.12, §3.1, §7).
 import type { DirectiveNode } from '../parse.js';
+import { parseDomainPattern } from '../patterns.js';
 import {
   acted,
   anyValue,
@@ -188,8 +189,8 @@ export type AcctFileSettings = SettingsOf<typeof ACCT_FILE_DIRECTIVES>;
 
 /** `<signals>` (UG50 §10.1.4.2 and the 5.0r4+ engagement-tracking directives of the seed article). */
 export const SIGNALS_DIRECTIVES = {
-  'api-key': text(),
-  'upload-url': text('https://api.sparkpost.com/api/v1/ingest/events'),
+  'api-key': acted(text()),
+  'upload-url': acted(text('https://api.sparkpost.com/api/v1/ingest/events')),
   'engagement-tracking': {
     // `true` (5.0r1) or `sparkpost` (5.0r4+, the seed); both turn tracking on.
     parse: (node: DirectiveNode) => {
@@ -203,12 +204,12 @@ export const SIGNALS_DIRECTIVES = {
   },
   'customer-id': int(0),
   'tracking-domain': text(),
-  'custom-message-id-header': word(),
-  'process-x-sp-subaccount-id': bool(false),
+  'custom-message-id-header': acted(word()),
+  'process-x-sp-subaccount-id': acted(bool(false)),
   'retain-x-sp-subaccount-id': bool(false),
-  'log-verbose': bool(false),
-  'min-free-space': size(20 * 1024 * 1024),
-  'privacy-policy': oneOf(['retain', 'sha1'] as const, 'retain'),
+  'log-verbose': acted(bool(false)),
+  'min-free-space': acted(size(20 * 1024 * 1024)),
+  'privacy-policy': acted(oneOf(['retain', 'sha1'] as const, 'retain')),
 };
 export type SignalsSettings = SettingsOf<typeof SIGNALS_DIRECTIVES>;
 
@@ -219,22 +220,25 @@ export interface SignalsFilterRule {
 }
 
 export const SIGNALS_FILTER_DIRECTIVES = {
-  'sender-or-from': repeated((node): SignalsFilterRule => {
-    if (node.words.length !== 2)
-      return fail('expected a domain pattern and enable-signals[,subaccount=N] or disable-signals');
-    const [pattern, action] = node.words as [string, string];
-    const [verb, ...options] = action.toLowerCase().split(',');
-    if (verb === 'disable-signals' && options.length === 0) return { pattern, enabled: false };
-    if (verb !== 'enable-signals')
-      return fail(`invalid action "${action}" (expected enable-signals or disable-signals)`);
-    const rule: SignalsFilterRule = { pattern, enabled: true };
-    for (const option of options) {
-      const match = option.match(/^subaccount=(\d+)$/);
-      if (!match) return fail(`invalid option "${option}" (expected subaccount=N)`);
-      rule.subaccount = Number(match[1]);
-    }
-    return rule;
-  }),
+  'sender-or-from': acted(
+    repeated((node): SignalsFilterRule => {
+      if (node.words.length !== 2)
+        return fail('expected a domain pattern and enable-signals[,subaccount=N] or disable-signals');
+      const [pattern, action] = node.words as [string, string];
+      parseDomainPattern(pattern);
+      const [verb, ...options] = action.toLowerCase().split(',');
+      if (verb === 'disable-signals' && options.length === 0) return { pattern, enabled: false };
+      if (verb !== 'enable-signals')
+        return fail(`invalid action "${action}" (expected enable-signals or disable-signals)`);
+      const rule: SignalsFilterRule = { pattern, enabled: true };
+      for (const option of options) {
+        const match = option.match(/^subaccount=(\d+)$/);
+        if (!match) return fail(`invalid option "${option}" (expected subaccount=N)`);
+        rule.subaccount = Number(match[1]);
+      }
+      return rule;
+    }),
+  ),
 };
 
 export const PROCESSOR_DIRECTIVES = {

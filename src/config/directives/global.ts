@@ -110,7 +110,7 @@ export function parseEnableSignals(node: DirectiveNode): EnableSignals {
 export const enableSignals = () => ({
   parse: (node: DirectiveNode): EnableSignals => ({ ...parseEnableSignals(node), pos: node.pos }),
   default: undefined as EnableSignals | undefined,
-  acted: false,
+  acted: true,
 });
 
 export type HttpAccessLevel = 'none' | 'monitor' | 'operator' | 'admin';

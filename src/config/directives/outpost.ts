@@ -27,7 +27,7 @@ export const OUTPOST_DIRECTIVES = {
   'data-dir': acted(text('/var/lib/outpost')),
   'dns-server': repeated(parseDnsServer),
   'log-format': oneOf(['text', 'json'] as const, 'text'),
-  'signals-upload-interval': interval(60),
+  'signals-upload-interval': acted(interval(60)),
   /** Management API listen address; PowerMTA only has a port (`http-mgmt-port`). */
   'http-mgmt-listen': repeated(hostPort),
 };
