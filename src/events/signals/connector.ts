@@ -163,6 +163,14 @@ export class SignalsConnector implements Service {
     return this.cycleInFlight;
   }
 
+  /** Resolves when no upload cycle or free-space check is running. */
+  async whenIdle(): Promise<void> {
+    while (this.cycleInFlight || this.spaceCheck) {
+      await this.cycleInFlight?.catch(() => {});
+      await this.spaceCheck;
+    }
+  }
+
   /** Writes what the bus handed over so far (it is otherwise written at the end of the event-loop turn). */
   flush(): void {
     this.stager.flush();
@@ -254,6 +262,7 @@ export class SignalsConnector implements Service {
     const probe = this.options.freeSpace ?? statfsProbe;
     let result: Awaited<ReturnType<typeof pruneForFreeSpace>>;
     try {
+      if ((await probe(this.stagingDir)) < this.minFreeBytes) this.stager.roll(); // the open file may have to go too
       result = await pruneForFreeSpace({
         dir: this.stagingDir,
         minFreeBytes: this.minFreeBytes,
@@ -275,7 +284,6 @@ export class SignalsConnector implements Service {
     }
     if (result.stillBelow !== this.belowFreeSpace) {
       this.belowFreeSpace = result.stillBelow;
-      if (result.stillBelow) this.stager.roll();
       this.log.error(
         result.stillBelow
           ? `Signals: still below min-free-space with nothing left to delete: new events are dropped until there is room`

@@ -122,10 +122,10 @@ function allFields(
   options: IngestOptions,
 ): Record<string, unknown> {
   const track = TRACK_TYPES.has(e.type);
-  const failure = FAILURE_TYPES.has(type) ? failureReason(e) : {};
+  const hashed = options.privacy === 'sha1';
+  const failure = FAILURE_TYPES.has(type) ? failureReason(e, hashed) : {};
   const rcpt = e.rcpt.toLowerCase();
   const domain = rcpt.slice(rcpt.lastIndexOf('@') + 1);
-  const hashed = options.privacy === 'sha1';
   return {
     type,
     event_id: eventId,

@@ -14,12 +14,17 @@ const REPLY_CODE = /^([245]\d\d)(?:[\s-]|$)/;
 const ADDRESS = /[^\s<>@"()[\],;:]+@[^\s<>@"()[\],;:]+/g;
 const IPV4 = /\b(?:\d{1,3}\.){3}\d{1,3}\b/g;
 
-/** `smtp;550 5.1.1 <jane@x.com> unknown` → code 550, raw without the `smtp;` type, reason redacted. */
-export function failureReason(event: OutpostEvent): FailureReason {
+/**
+ * `smtp;550 5.1.1 <jane@x.com> unknown` → code 550, raw without the `smtp;` type, reason redacted.
+ * With `hideAddresses` (privacy-policy sha1) raw_reason loses its addresses too: remote servers
+ * quote the recipient, and the point of hashing it is that it never leaves the MTA.
+ */
+export function failureReason(event: OutpostEvent, hideAddresses: boolean): FailureReason {
   const raw = event.dsnDiag?.replace(DIAG_TYPE, '').trim() || event.dsnStatus?.trim();
   if (!raw) return {};
   const code = raw.match(REPLY_CODE)?.[1] ?? codeFromStatus(event.dsnStatus);
-  return { errorCode: code, rawReason: raw, reason: redact(raw) };
+  const rawReason = hideAddresses ? raw.replace(ADDRESS, '...@...') : raw;
+  return { errorCode: code, rawReason, reason: redact(raw) };
 }
 
 export function redact(text: string): string {

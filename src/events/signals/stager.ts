@@ -52,7 +52,7 @@ export class Stager {
   private pendingBytes = 0;
   private current: OpenFile | undefined;
   private flushScheduled = false;
-  private syncTimer: unknown;
+  private syncTimer: NodeJS.Timeout | undefined;
   private readonly namer: FileNamer;
 
   constructor(private readonly options: StagerOptions) {
@@ -131,7 +131,7 @@ export class Stager {
 
   /** Flushes and closes; the last file is left staged for the uploader (or the next start). */
   close(): void {
-    this.options.clock.clearTimeout(this.syncTimer);
+    clearTimeout(this.syncTimer);
     this.syncTimer = undefined;
     this.flush();
     const file = this.current;
@@ -169,11 +169,13 @@ export class Stager {
   }
 
   private scheduleSync(): void {
+    // A real timer, not the injected clock: this is about the disk, not about the upload schedule.
     if (this.syncTimer !== undefined) return;
-    this.syncTimer = this.options.clock.setTimeout(() => {
+    this.syncTimer = setTimeout(() => {
       this.syncTimer = undefined;
       if (this.current) fdatasync(this.current.fd, () => {});
     }, this.options.syncIntervalMs);
+    this.syncTimer.unref();
   }
 
   /** Returns whether a half-written last line had to be cut off. */
