@@ -11,9 +11,11 @@ interface Reporter {
 
 const SPARKPOST_HOSTS = /(^|\.)sparkpost\.com$/i;
 
+/** The host of an http(s) URL; undefined for anything else. */
 function uploadHost(url: string | undefined): string | undefined {
   try {
-    return url ? new URL(url).hostname : undefined;
+    const parsed = url ? new URL(url) : undefined;
+    return parsed && /^https?:$/.test(parsed.protocol) ? parsed.hostname : undefined;
   } catch {
     return undefined;
   }
@@ -118,7 +120,8 @@ export function validate(c: OutpostConfig, r: Reporter): void {
   if (c.signals) {
     const key = c.signals['api-key'];
     const host = uploadHost(c.signals['upload-url']);
-    if (!host) r.error(c.signals.pos, `<signals> upload-url "${c.signals['upload-url']}" is not a URL`);
+    if (!host)
+      r.error(c.signals.pos, `<signals> upload-url "${c.signals['upload-url']}" is not an http(s) URL`);
     // SparkPost keys are 40 hex digits (UG50 §10.1.4.2); our own server issues its own keys.
     if (key && host && SPARKPOST_HOSTS.test(host) && !/^[0-9a-f]{40}$/i.test(key)) {
       r.error(
