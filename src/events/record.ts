@@ -47,16 +47,11 @@ export interface OutpostEvent {
   jobId?: string;
   envId?: string;
   /**
-   * Subaccount the producer already knows (mailmerge `*subaccountid`, an API injection). Like the
-   * X-SP-Subaccount-ID header it beats the subaccount the configuration gives (UG50 §10.1.4.2.5).
+   * Subaccount the producer knows: X-SP-Subaccount-ID as the listener read it under
+   * process-x-sp-subaccount-id, or mailmerge `*subaccountid`. It beats the subaccount the
+   * configuration gives (UG50 §10.1.4.2.5).
    */
   subaccountId?: number;
-  /**
-   * X-SP-Subaccount-ID exactly as received. Set it even when the listener removes the header from
-   * the message (retain-x-sp-subaccount-id false): the Signals connector applies
-   * process-x-sp-subaccount-id to it, so producers need not read that setting.
-   */
-  subaccountHeader?: string;
   subject?: string;
   /** The From: header address, and Sender: when present (the Signals sending domain comes from these). */
   headerFrom?: string;

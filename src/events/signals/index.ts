@@ -5,5 +5,5 @@ export { SignalsError, type SignalsErrorCode } from './errors.js';
 export type { FreeSpaceProbe } from './free-space.js';
 export type { HttpPost, PostRequest, PostResponse } from './http-post.js';
 export { INGEST_FIELDS, type IngestOptions, type IngestType, ingestLine } from './ingest.js';
-export { keepsSubaccountHeader, SignalsSelector } from './selection.js';
+export { SignalsSelector } from './selection.js';
 export type { SignalsStats } from './stats.js';

@@ -3,7 +3,8 @@
 //   block and no enable-signals anywhere, everything is reported.
 // - `enable-signals FILTER` hands the choice to a <signals-filter>: its sender-or-from rules match
 //   the domain of the Sender: header, else From:, the most specific pattern first.
-// - The subaccount: one the producer already knows (mailmerge), else X-SP-Subaccount-ID when
+// - The subaccount: the one the producer set (the listener reads X-SP-Subaccount-ID under
+//   process-x-sp-subaccount-id; mailmerge), else that header among the event's headers when
 //   process-x-sp-subaccount-id is on, else the config's `true,subaccount=N` or the filter rule's, else 0.
 import {
   type DomainPattern,
@@ -127,7 +128,7 @@ export function sendingDomain(event: OutpostEvent): string | undefined {
 
 /** X-SP-Subaccount-ID: an unsigned integer above 0, anything else is ignored (UG50 §10.1.4.2.5). */
 function headerSubaccount(event: OutpostEvent): number | undefined {
-  const value = (event.subaccountHeader ?? headerValue(event, SUBACCOUNT_HEADER))?.trim();
+  const value = headerValue(event, SUBACCOUNT_HEADER)?.trim();
   if (!value || !/^\d{1,15}$/.test(value)) return undefined;
   const id = Number(value);
   return id > 0 ? id : undefined;
@@ -139,13 +140,4 @@ export function headerValue(event: OutpostEvent, lowerName: string): string | un
     if (name.length === lowerName.length && name.toLowerCase() === lowerName) return value;
   }
   return undefined;
-}
-
-/**
- * Whether the listener leaves X-SP-Subaccount-ID in the message it sends: with
- * retain-x-sp-subaccount-id, or when nobody processes the header (UG50 §10.1.4.2.5–6).
- */
-export function keepsSubaccountHeader(config: OutpostConfig): boolean {
-  const signals = config.signals;
-  return !signals?.['process-x-sp-subaccount-id'] || signals['retain-x-sp-subaccount-id'];
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { OutpostEvent } from '../../../src/events/index.js';
-import { keepsSubaccountHeader, SignalsSelector } from '../../../src/events/signals/index.js';
+import { SignalsSelector } from '../../../src/events/signals/index.js';
 import { signalsConfig } from './helpers/config.js';
 import { makeEvent } from './helpers/events.js';
 
@@ -86,30 +86,19 @@ enable-signals ListOne
     const header = (value: string) => ({ headers: [['X-SP-Subaccount-ID', value]] as const });
     const on = 'process-x-sp-subaccount-id true';
     assert.equal(outcome(extra, header('123'), on), 123);
-    assert.equal(
-      outcome(extra, { subaccountHeader: ' 77 ' }, on),
-      77,
-      'the listener hands over the stripped header',
-    );
+    assert.equal(outcome(extra, header(' 77 '), on), 77);
     assert.equal(outcome(extra, header('123')), 9, 'ignored without process-x-sp-subaccount-id');
     for (const bad of ['0', '-4', '12abc', '', '1e3', '99999999999999999'])
       assert.equal(outcome(extra, header(bad), on), 9, `invalid header value "${bad}" falls back to config`);
     assert.equal(
       outcome(extra, { ...header('123'), subaccountId: 42 }, on),
       42,
-      'a mailmerge subaccount wins',
+      'the subaccount the listener or mailmerge set wins',
     );
     assert.equal(
       outcome('enable-signals false', header('123'), on),
       undefined,
       'the header never enables Signals',
     );
-  });
-
-  it('retain-x-sp-subaccount-id: the header stays unless it is processed and not retained', () => {
-    const keeps = (signals: string) => keepsSubaccountHeader(signalsConfig({ signals }));
-    assert.equal(keeps(''), true);
-    assert.equal(keeps('process-x-sp-subaccount-id true'), false);
-    assert.equal(keeps('process-x-sp-subaccount-id true\nretain-x-sp-subaccount-id true'), true);
   });
 });
