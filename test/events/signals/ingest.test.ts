@@ -228,4 +228,17 @@ describe('signals ingest lines: one per OutpostEvent, in SparkPost ingest NDJSON
     assert.equal(click.ip_address, '203.0.113.50', 'engagement ip_address is the client');
     assert.equal(click.target_link_url, 'https://example.com/spring?utm=mail');
   });
+
+  it('escapes what JSON must escape and keeps any Unicode subject intact', () => {
+    for (const subject of [
+      'say "hi"\\',
+      'tab\tnew\nline\u0001',
+      'Spring 🌸 sale — 50 %',
+      'lone \ud800 half',
+      '\u2028',
+    ]) {
+      const fields = line(makeEvent('delivery', { subject }))!;
+      assert.equal(fields.subject, subject);
+    }
+  });
 });
