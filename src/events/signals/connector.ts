@@ -12,7 +12,7 @@ import type { OutpostEvent } from '../record.js';
 import { type Clock, systemClock } from './clock.js';
 import { SignalsError } from './errors.js';
 import { EventIdSource } from './event-id.js';
-import { type FreeSpaceProbe, pruneForFreeSpace, statfsProbe } from './free-space.js';
+import { FreeSpaceGuard, type FreeSpaceProbe, statfsProbe } from './free-space.js';
 import { createHttpPost, type HttpPost } from './http-post.js';
 import { type IngestOptions, ingestLine, ingestTypeOf } from './ingest.js';
 import { SignalsSelector } from './selection.js';
@@ -58,14 +58,12 @@ export class SignalsConnector implements Service {
   private readonly intervalMs: number;
   private readonly backoff: { initialMs: number; maxMs: number };
   private readonly maxEventAgeMs: number;
-  private readonly minFreeBytes: number;
+  private readonly freeSpace: FreeSpaceGuard;
   private unsubscribe: (() => void) | undefined;
   private timer: unknown;
   private cycleInFlight: Promise<CycleResult> | undefined;
-  private spaceCheck: Promise<void> | undefined;
   private failures = 0;
   private fullFileWaiting = false;
-  private belowFreeSpace = false;
   private stopped = true;
   /** Drops since the last cycle, logged once per cycle rather than once per event. */
   private unreported = { tooOld: 0, oversize: 0, freeSpace: 0 };
@@ -74,7 +72,7 @@ export class SignalsConnector implements Service {
     config: OutpostConfig,
     private readonly bus: EventBus,
     log: Logger,
-    private readonly options: SignalsConnectorOptions = {},
+    options: SignalsConnectorOptions = {},
   ) {
     const settings = config.signals;
     if (!settings) throw new SignalsError('SIGNALS_CONFIG', 'the configuration has no <signals> block');
@@ -122,7 +120,15 @@ export class SignalsConnector implements Service {
       gzipLevel: options.gzipLevel ?? 6,
       stats: this.stats,
     });
-    this.minFreeBytes = settings['min-free-space'];
+    this.freeSpace = new FreeSpaceGuard({
+      dir: this.stagingDir,
+      minFreeBytes: settings['min-free-space'],
+      probe: options.freeSpace ?? statfsProbe,
+      log: this.log,
+      stats: this.stats,
+      rollOpenFile: () => this.stager.roll(),
+      keep: this.uploader.inFlight,
+    });
   }
 
   async start(): Promise<void> {
@@ -137,7 +143,7 @@ export class SignalsConnector implements Service {
     }
     this.stopped = false;
     this.unsubscribe = this.bus.subscribe((event) => this.onEvent(event));
-    await this.checkFreeSpace();
+    await this.freeSpace.check();
     this.schedule(this.intervalMs);
   }
 
@@ -147,8 +153,7 @@ export class SignalsConnector implements Service {
     this.unsubscribe = undefined;
     this.clock.clearTimeout(this.timer);
     this.timer = undefined;
-    await this.cycleInFlight?.catch(() => {});
-    await this.spaceCheck;
+    await this.whenIdle();
     this.stager.close();
     this.http.close();
   }
@@ -165,9 +170,9 @@ export class SignalsConnector implements Service {
 
   /** Resolves when no upload cycle or free-space check is running. */
   async whenIdle(): Promise<void> {
-    while (this.cycleInFlight || this.spaceCheck) {
+    while (this.cycleInFlight || this.freeSpace.busy) {
       await this.cycleInFlight?.catch(() => {});
-      await this.spaceCheck;
+      await this.freeSpace.busy;
     }
   }
 
@@ -183,7 +188,7 @@ export class SignalsConnector implements Service {
       this.stats.notSelected++;
       return;
     }
-    if (this.belowFreeSpace) {
+    if (this.freeSpace.full) {
       this.drop('freeSpace');
       return;
     }
@@ -210,7 +215,7 @@ export class SignalsConnector implements Service {
     try {
       this.stager.roll();
       this.reportDrops();
-      await this.checkFreeSpace();
+      await this.freeSpace.check();
       result = await this.uploader.cycle();
     } catch (error) {
       this.log.error({ err: error }, `Signals: upload cycle failed: ${(error as Error).message}`);
@@ -238,7 +243,7 @@ export class SignalsConnector implements Service {
 
   /** A file reached the request size: send it now instead of at the next interval, unless backing off. */
   private fullFileStaged(): void {
-    void this.checkFreeSpace();
+    void this.freeSpace.check();
     if (this.stopped || this.failures > 0) return;
     if (this.cycleInFlight) this.fullFileWaiting = true;
     else this.schedule(0);
@@ -248,48 +253,7 @@ export class SignalsConnector implements Service {
     this.stats.staged -= lines;
     this.stats.dropped.writeError += lines;
     this.log.error({ err: error }, `Signals: cannot write staging file: ${(error as Error).message}`);
-    void this.checkFreeSpace();
-  }
-
-  private checkFreeSpace(): Promise<void> {
-    this.spaceCheck ??= this.pruneIfLow().finally(() => {
-      this.spaceCheck = undefined;
-    });
-    return this.spaceCheck;
-  }
-
-  private async pruneIfLow(): Promise<void> {
-    const probe = this.options.freeSpace ?? statfsProbe;
-    let result: Awaited<ReturnType<typeof pruneForFreeSpace>>;
-    try {
-      if ((await probe(this.stagingDir)) < this.minFreeBytes) this.stager.roll(); // the open file may have to go too
-      result = await pruneForFreeSpace({
-        dir: this.stagingDir,
-        minFreeBytes: this.minFreeBytes,
-        probe,
-        keep: this.uploader.inFlight,
-      });
-    } catch (error) {
-      this.log.error({ err: error }, `Signals: cannot check free space: ${(error as Error).message}`);
-      return;
-    }
-    const events = result.deleted.reduce((sum, file) => sum + file.events, 0);
-    if (result.deleted.length > 0) {
-      this.stats.dropped.freeSpace += events;
-      this.log.error(
-        { deleted: result.deleted.map((f) => f.name) },
-        `Signals: free space under ${this.stagingDir} is ${mb(result.free)}, below min-free-space ${mb(this.minFreeBytes)}: ` +
-          `deleted ${result.deleted.length} staged file(s), oldest first; ${events} event(s) dropped`,
-      );
-    }
-    if (result.stillBelow !== this.belowFreeSpace) {
-      this.belowFreeSpace = result.stillBelow;
-      this.log.error(
-        result.stillBelow
-          ? `Signals: still below min-free-space with nothing left to delete: new events are dropped until there is room`
-          : `Signals: free space is back above min-free-space: staging resumed`,
-      );
-    }
+    void this.freeSpace.check();
   }
 
   private reportDrops(): void {
@@ -309,8 +273,4 @@ function parseUploadUrl(text: string | undefined): URL {
     if (url.protocol === 'http:' || url.protocol === 'https:') return url;
   } catch {}
   throw new SignalsError('SIGNALS_CONFIG', `<signals> upload-url "${text}" is not an http(s) URL`);
-}
-
-function mb(bytes: number): string {
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }

@@ -151,9 +151,10 @@ export class Uploader {
       return 'stop';
     }
     this.o.log.error({ status, body: text }, `Signals: Error transferring ${name}: HTTP ${status} ${text}`);
-    // Timeouts, rate limits and server errors are the receiver's state: stop and back off. Other
-    // 4xx answers are about this request, so the files after it still get their turn.
-    return status === 408 || status === 429 || status >= 500 ? 'stop' : 'file';
+    // A 4xx is about this request, so the files after it still get their turn. Timeouts (408), rate
+    // limits (429), server errors and redirects are the receiver's state: stop and back off.
+    const aboutThisRequest = status >= 400 && status < 500 && status !== 408 && status !== 429;
+    return aboutThisRequest ? 'file' : 'stop';
   }
 
   /** Replaces a file by what is still to be sent, atomically (a crash leaves the old one whole). */
