@@ -4,35 +4,17 @@
 // mapping, no staging), so the ratio says how close the whole connector gets to that floor.
 // Both sides run pinned to CPU 0, the receiver to CPU 1 (taskset), so "one core" is literal.
 // Run: flock /tmp/outpost-heavy.lock npx tsx bench/connector/run.ts [--events N] [--runs R]
-import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ingestLine, SignalsSelector } from '../../src/events/signals/index.js';
 import { API_KEY, signalsConfig } from '../../test/events/signals/helpers/config.js';
 import { mixedEvents } from '../../test/events/signals/helpers/events.js';
+import { median, option, pinned, startReceiver, tsx } from './util.js';
 
-const args = process.argv.slice(2);
-const option = (name: string, fallback: number) => {
-  const at = args.indexOf(name);
-  return at >= 0 ? Number(args[at + 1]) : fallback;
-};
 const EVENTS = option('--events', 200_000);
 const RUNS = option('--runs', 3);
-const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
-const pinned = (cpu: number, command: string[]) =>
-  spawnSync('taskset', ['--version']).status === 0 ? ['taskset', '-c', String(cpu), ...command] : command;
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-
-async function startReceiver(): Promise<{ child: ChildProcess; port: number }> {
-  const [cmd, ...rest] = pinned(1, [process.execPath, '--import', 'tsx', here('./receiver.ts')]);
-  const child = spawn(cmd!, rest, { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((resolve) =>
-    child.stdout!.once('data', (data: Buffer) => resolve(Number(String(data).trim()))),
-  );
-  return { child, port };
-}
 
 async function received(port: number): Promise<number> {
   const response = await fetch(`http://127.0.0.1:${port}/count`);
@@ -42,15 +24,7 @@ async function received(port: number): Promise<number> {
 function connectorRun(port: number, work: string): number {
   const dir = join(work, `staging-${Date.now()}`);
   mkdirSync(dir);
-  const command = pinned(0, [
-    process.execPath,
-    '--import',
-    'tsx',
-    here('./connector-side.ts'),
-    String(port),
-    String(EVENTS),
-    dir,
-  ]);
+  const command = pinned(0, tsx('./connector-side.ts', String(port), String(EVENTS), dir));
   const out = execFileSync(command[0]!, command.slice(1), { encoding: 'utf8', maxBuffer: 1 << 20 });
   const result = JSON.parse(out.trim().split('\n').at(-1)!) as { events: number; seconds: number };
   return result.events / result.seconds;

@@ -9,21 +9,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { API_KEY } from '../../test/events/signals/helpers/config.js';
+import { median, option, pinned, startReceiver, tsx } from './util.js';
 
-const args = process.argv.slice(2);
-const option = (name: string, fallback: number) => {
-  const at = args.indexOf(name);
-  return at >= 0 ? Number(args[at + 1]) : fallback;
-};
 const MESSAGES = option('--messages', 20_000);
 const RUNS = option('--runs', 3);
 const SESSIONS = 20;
-const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
-const pinned = (cpu: number, command: string[]) =>
-  spawnSync('taskset', ['--version']).status === 0 ? ['taskset', '-c', String(cpu), ...command] : command;
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -72,15 +63,7 @@ ${signals}`;
 }
 
 async function startOutpost(config: string, port: number): Promise<ChildProcess | undefined> {
-  const [cmd, ...rest] = pinned(0, [
-    process.execPath,
-    '--import',
-    'tsx',
-    here('../../src/cli.ts'),
-    'start',
-    '--config',
-    config,
-  ]);
+  const [cmd, ...rest] = pinned(0, tsx('../../src/cli.ts', 'start', '--config', config));
   const child = spawn(cmd!, rest, { stdio: ['ignore', 'ignore', 'inherit'] });
   for (let waited = 0; waited < 10_000; waited += 100) {
     if (await accepting(port)) return child;
@@ -112,11 +95,7 @@ function inject(port: number): number {
   return MESSAGES / ((performance.now() - started) / 1000);
 }
 
-const [cmd, ...rest] = pinned(1, [process.execPath, '--import', 'tsx', here('./receiver.ts')]);
-const receiver = spawn(cmd!, rest, { stdio: ['ignore', 'pipe', 'inherit'] });
-const receiverPort = await new Promise<number>((resolve) =>
-  receiver.stdout!.once('data', (data: Buffer) => resolve(Number(String(data).trim()))),
-);
+const { child: receiver, port: receiverPort } = await startReceiver();
 const work = mkdtempSync(join(tmpdir(), 'outpost-bench-smtp-'));
 try {
   const rates: Record<'without' | 'with', number[]> = { without: [], with: [] };
