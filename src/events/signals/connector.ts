@@ -36,12 +36,15 @@ export interface SignalsConnectorOptions {
   maxRequestBytes?: number;
   /** Default 24 hours (sparkpost-api.md §1.1). */
   maxEventAgeMs?: number;
+  /** Default 3. */
   gzipLevel?: number;
   syncIntervalMs?: number;
 }
 
 const MAX_REQUEST_BYTES = 5 * 1024 * 1024;
 const DAY_MS = 24 * 3600 * 1000;
+/** NDJSON of one event type repeats its keys: level 3 compresses it nearly as well as 6 at half the CPU. */
+const GZIP_LEVEL = 3;
 
 export class SignalsConnector implements Service {
   readonly name = 'signals-connector';
@@ -117,7 +120,7 @@ export class SignalsConnector implements Service {
       timeoutMs: options.requestTimeoutMs ?? 120_000,
       maxRequestBytes,
       maxEventAgeMs: this.maxEventAgeMs,
-      gzipLevel: options.gzipLevel ?? 6,
+      gzipLevel: options.gzipLevel ?? GZIP_LEVEL,
       stats: this.stats,
     });
     this.freeSpace = new FreeSpaceGuard({
