@@ -33,7 +33,13 @@ export interface StagerOptions {
   onRolled?: (name: string, reason: 'size' | 'age' | 'request') => void;
   /** Lines that could not be written (disk full, I/O error): they are lost and must be counted. */
   onWriteError?: (error: unknown, lines: number) => void;
+  /** Positional fs.writeSync; tests pass one that fails halfway, as a full disk does. */
+  writeAt?: WriteAt;
 }
+
+export type WriteAt = (fd: number, data: Buffer, offset: number, length: number, position: number) => number;
+const writeAt: WriteAt = (fd, data, offset, length, position) =>
+  writeSync(fd, data, offset, length, position);
 
 interface OpenFile {
   name: string;
@@ -147,8 +153,12 @@ export class Stager {
     const file = this.current ?? this.create();
     const data = Buffer.from(`${lines.slice(start, end).join('\n')}\n`);
     try {
+      // Positional writes: after a failed write the file is cut back, and the next write must
+      // land where the last whole line ended, not at the descriptor's advanced offset.
+      const write = this.options.writeAt ?? writeAt;
       let offset = 0;
-      while (offset < data.length) offset += writeSync(file.fd, data, offset, data.length - offset);
+      while (offset < data.length)
+        offset += write(file.fd, data, offset, data.length - offset, file.bytes + offset);
       file.bytes += bytes;
     } catch (error) {
       // A partial write would leave half a line; cut the file back to its last whole line.

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Stager } from '../../../src/events/signals/stager.js';
@@ -83,6 +83,38 @@ describe('signals staging files', () => {
     later.close();
     const newest = readdirSync(dir).sort().at(-1)!;
     assert.ok(newest > names.at(-1)!, `${newest} sorts after ${names.at(-1)}`);
+  });
+
+  it('a write that fails halfway (disk full) loses only those lines, counted, and leaves no broken line', (t) => {
+    const dir = tempDir(t);
+    let failNext = false;
+    const lost: number[] = [];
+    const s = new Stager({
+      dir,
+      clock: new ManualClock(),
+      maxFileBytes: 1 << 20,
+      maxFileAgeMs: 60_000,
+      syncIntervalMs: 1000,
+      onWriteError: (_error, lines) => lost.push(lines),
+      writeAt: (fd, buffer, offset, length, position) => {
+        if (!failNext) return writeSync(fd, buffer, offset, length, position);
+        failNext = false;
+        writeSync(fd, buffer, offset, Math.floor(length / 2), position);
+        throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+      },
+    });
+    s.open();
+    s.append('{"a":1}');
+    s.flush();
+    failNext = true;
+    s.append('{"b":2}');
+    s.append('{"b":3}');
+    s.flush();
+    s.append('{"c":4}');
+    s.close();
+    assert.deepEqual(lost, [2]);
+    const [file] = readdirSync(dir);
+    assert.equal(readFileSync(join(dir, file!), 'utf8'), '{"a":1}\n{"c":4}\n');
   });
 
   it('finishes a file a killed process left open, cutting off a half-written last line', async (t) => {
