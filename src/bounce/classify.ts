@@ -14,6 +14,8 @@ export interface ClassifyOptions {
   action?: string;
   /** Diagnostic type for dsnDiag: `smtp` unless the report said otherwise (`x-postfix`, `x-pmta`). */
   diagType?: string;
+  /** Set when a report already decided (a DSN's Action): `failed` after a 4xx retried to expiry. */
+  outcome?: Outcome;
 }
 
 export type Outcome = 'success' | 'transient' | 'permanent';
@@ -60,8 +62,9 @@ export function classify(reply: SmtpReply, options: ClassifyOptions = {}): Class
   const status = statusOf(reply);
   // The basic code decides what the client does; the status is the fallback for prose diagnostics.
   const klass = reply.code ? String(reply.code)[0]! : status?.[0];
-  const outcome = OUTCOMES[klass ?? ''] ?? (options.action === 'delayed' ? 'transient' : 'permanent');
-  const effective = status ?? (outcome === 'transient' ? '4.0.0' : '5.0.0');
+  const outcome =
+    options.outcome ?? OUTCOMES[klass ?? ''] ?? (options.action === 'delayed' ? 'transient' : 'permanent');
+  const effective = status ?? { success: '2.0.0', transient: '4.0.0', permanent: '5.0.0' }[outcome];
   const diag = `${options.diagType ?? 'smtp'};${reply.text}`;
   const written = dsnStatus(effective);
   const subjects = [reply.text, `${effective};${reply.text}`];
@@ -69,7 +72,7 @@ export function classify(reply: SmtpReply, options: ClassifyOptions = {}): Class
   // A success is no bounce, whatever its text says (`250 2.0.0 queued, not spam`).
   const category = outcome === 'success' ? 'success' : bounceCategory(subjects, options.patterns);
   const result: Classification = { category, outcome, status: effective, dsnStatus: written, dsnDiag: diag };
-  const permanent = klass ? outcome === 'permanent' : undefined;
+  const permanent = klass || options.outcome ? outcome === 'permanent' : undefined;
   const bounceClass = classFor({ category, text: reply.text, status: effective, permanent });
   if (bounceClass) result.bounceClass = bounceClass;
   return result;
