@@ -90,7 +90,11 @@ const REFINE: ReadonlyArray<readonly [RegExp, number]> = [
     /\b(attachment|file type|extension|executable)s?\b.*\b(not (allowed|permitted)|prohibited|blocked|rejected|banned)\b/i,
     53,
   ],
+  [/\bscored [\d.]+ points\b|\bspam score\b/i, 52],
 ];
+
+const NO_CONNECTION =
+  /\bconnect(ion)? (to \S+ )?(refused|timed out|reset)|\bconnection refused\b|no route to host|network is unreachable|\bno answer from host\b/i;
 
 /** Within spam-related and content-related: a listed source (51) or the content itself (52). */
 const LISTED = /\b(rbl|dnsbl|black ?list|block ?list|spamhaus|spamcop|barracuda|listed (at|in|on|by))\b/i;
@@ -143,6 +147,9 @@ export function classFor({ category, text, status, permanent }: ClassInput): Bou
   if (category === 'success') return undefined;
   const refined = firstMatch(REFINE, text);
   if (refined !== undefined) return bounceClass(refined);
+  // No conversation took place: the stock list calls `Connection refused` policy-related, yet
+  // nobody refused the mail. Still retrying is a transient failure; given up, a timeout.
+  if (NO_CONNECTION.test(text)) return bounceClass(permanent === false ? 70 : 24);
   if (category === 'spam-related' || category === 'content-related') {
     if (LISTED.test(text)) return bounceClass(51);
     if (SPAM_CONTENT.test(text)) return bounceClass(52);

@@ -18,7 +18,7 @@ const ENHANCED_HASH = /#\s*([45]\.\d{1,3}\.\d{1,3})/;
 
 /** Separators after which a bounce quotes the original message. */
 const ORIGINAL_START =
-  /^\s*(?:--- Below this line is a copy of the message\.?|--- Enclosed (?:is a copy of the message|are the original headers)\.?|-+ This is a copy of the message, including all the headers\.? -+|-+ The (?:body|header) of the message is .*-+|-+ (?:Original message|Unsent message|Message header|Returned message|Original message headers?) (?:follows )?-+|-+ ?(?:Original|Returned) (?:message|mail) ?-+)\s*$/im;
+  /^\s*(?:--- Below this line is a copy of the message\.?|--- Enclosed (?:is a copy of the message|are the original headers(?: of the message)?)\.?|-+ This is a copy of the message, including all the headers\.? -+|-+ The (?:body|header) of the message is .*-+|-+ (?:Original message|Unsent message|Message header|Returned message|Original message headers?) (?:follows )?-+|-+ ?(?:Original|Returned) (?:message|mail) ?-+)\s*$/im;
 
 interface Block {
   address: string;
@@ -44,11 +44,13 @@ function addressBlocks(section: string, indented: boolean): Block[] {
   return blocks;
 }
 
-function diagnosticOf(lines: readonly string[]): Pick<RawRecipient, 'diagnostic' | 'status'> {
+function diagnosticOf(lines: readonly string[]): Pick<RawRecipient, 'diagnostic' | 'status' | 'diagType'> {
   const text = lines.join(' ').replace(/\s+/g, ' ').trim();
-  const out: Pick<RawRecipient, 'diagnostic' | 'status'> = {};
+  const out: Pick<RawRecipient, 'diagnostic' | 'status' | 'diagType'> = {};
   const reply = text.match(REPLY);
   out.diagnostic = reply ? reply[0].trim() : text;
+  // A reply the remote sent is `smtp`; the reporting MTA's own words are marked as text.
+  out.diagType = reply ? 'smtp' : 'x-text';
   const hash = text.match(ENHANCED_HASH)?.[1];
   if (hash) out.status = hash;
   if (out.diagnostic === '') delete out.diagnostic;
@@ -210,10 +212,12 @@ export function inlineOriginal(text: string): Field[] | undefined {
 }
 
 export function readTextBounce(
-  text: string,
+  input: string,
   subject: string,
   exclude: readonly string[],
 ): TextBounce | undefined {
+  // One line ending: `.` does not match a stray \r at the end of a CRLF line.
+  const text = input.replace(/\r\n?/g, '\n');
   for (const reader of READERS) {
     const recipients = reader.read(text, subject);
     if (recipients && recipients.length > 0) return withOriginal(reader.format, recipients, text);

@@ -10,7 +10,7 @@ import { decodeWords, type Field, field, type Part, parseFields, parseMime, part
 import { describedFailure, readTextBounce } from './nonstandard.js';
 import { type MatchOptions, matchOriginal, type OriginalMessage } from './original.js';
 import { addressOf, finishRecipient, type RawRecipient } from './recipient.js';
-import type { ParsedReport, ReportRecipient } from './report.js';
+import type { FeedbackInfo, ParsedReport, ReportRecipient } from './report.js';
 
 export interface ParseOptions {
   /** <bounce-category-patterns> of the configuration; the stock list when undefined. */
@@ -135,6 +135,20 @@ export async function parseReport(raw: Buffer, options: ParseOptions = {}): Prom
 
   const text = reportText(root);
   const patterned = options.bodyPatterns ? matchPatternFiles(options.bodyPatterns, text) : undefined;
+  if (patterned?.recipients.every((g) => g.rcpt && !g.r)) {
+    const g = patterned.recipients[0]!;
+    const info: FeedbackInfo = { type: (g.feedbackType ?? 'abuse').toLowerCase(), fields: {} };
+    if (g.dlvSourceIp) info.sourceIp = g.dlvSourceIp;
+    const domain = g.reportedDomainFrom ?? g.reportedDomainTo;
+    if (domain) info.reportedDomain = domain;
+    const recipients = patterned.recipients.map((r) => ({
+      address: addressOf(r.rcpt)!,
+      feedbackType: info.type,
+      ...(info.sourceIp ? { sourceIp: info.sourceIp } : {}),
+      ...(domain ? { reportedDomain: domain } : {}),
+    }));
+    return report({ kind: 'fbl', format: patterned.name, recipients, feedback: info }, original);
+  }
   if (patterned) {
     const found = fromPatterns(patterned.recipients);
     const recipients = finish(found.recipients);

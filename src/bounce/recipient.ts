@@ -25,6 +25,10 @@ const ACTIONS: Record<string, DsnAction> = {
   delivered: 'delivered',
   relayed: 'relayed',
   expanded: 'expanded',
+  // Words body-pattern files meet in non-standard reports.
+  rejected: 'failed',
+  bounced: 'failed',
+  deferred: 'delayed',
 };
 
 const OUTCOME_OF: Record<DsnAction, Outcome> = {
