@@ -11,7 +11,9 @@ import { loadPatternFile } from '../../src/bounce/email-patterns.js';
 import { parseReport } from '../../src/bounce/parse.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
-const bodyPatterns = readdirSync(join(FIXTURES, 'patterns')).map((f) => loadPatternFile(join(FIXTURES, 'patterns', f)));
+const bodyPatterns = readdirSync(join(FIXTURES, 'patterns')).map((f) =>
+  loadPatternFile(join(FIXTURES, 'patterns', f)),
+);
 
 describe('report fixtures', () => {
   const files = ['dsn', 'arf'].flatMap((dir) =>
@@ -24,7 +26,9 @@ describe('report fixtures', () => {
 
   for (const file of files) {
     it(file.slice(FIXTURES.length), async () => {
-      const parsed = JSON.parse(JSON.stringify(printable(await parseReport(readFileSync(file), { bodyPatterns }))));
+      const parsed = JSON.parse(
+        JSON.stringify(printable(await parseReport(readFileSync(file), { bodyPatterns }))),
+      );
       const snapshot = file.replace(/\.eml$/, '.json');
       if (process.env.UPDATE_SNAPSHOTS || !existsSync(snapshot)) {
         writeFileSync(snapshot, `${JSON.stringify(parsed, null, 2)}\n`);
