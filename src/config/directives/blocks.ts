@@ -257,7 +257,8 @@ export const ADDRESS_LIST_DIRECTIVES = {
 };
 
 export const EMAIL_PATTERNS_DIRECTIVES = {
-  'body-pattern-file': repeated(oneWord),
+  // Read by src/bounce/processor-options.ts; the report parser applies the files' patterns.
+  'body-pattern-file': acted(repeated(oneWord)),
   'log-match-info': bool(false),
 };
 
