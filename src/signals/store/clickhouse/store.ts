@@ -1,0 +1,243 @@
+// The scale-out engine: a ClickHouse server (CI runs Debian's 18.16) reached over HTTP with
+// @clickhouse/client. Writes are serialized (one insert in flight keeps the part count low) and sent
+// as JSONEachRow; reads render SQL within the 18.16 subset (no parameters, no window functions, no
+// CTE subqueries, no DateTime64). Searches run in two steps: keys of the matching page first (from a
+// search view when the query names recipients or message ids), then the full rows by primary key,
+// because 18.16 reads every selected column of every candidate row before it sorts.
+import { Readable } from 'node:stream';
+import { type ClickHouseClient, createClient } from '@clickhouse/client';
+import { COLUMN_NAMES, eventToRowJson, type StoredEvent } from '../columns.js';
+import { batchWhere, keysetAfter } from '../paging.js';
+import type { AggregateQuery, AggregateRow, Condition, SearchQuery } from '../query.js';
+import { and } from '../query.js';
+import { recordsToNdjson, rowToBatch, rowToEvent, rowToFailure, toNumber } from '../rows.js';
+import { numberLiteral, renderAggregate, renderCondition } from '../sql.js';
+import type { BatchQuery, BatchRecord, EventStore, FailedEvent, IngestWrite } from '../types.js';
+import { chDialect, chIdent, chString } from './dialect.js';
+import { EVENT_KEY, SEARCH_VIEWS, schemaStatements } from './schema.js';
+
+export interface ClickHouseStoreOptions {
+  url: string;
+  database: string;
+  username?: string;
+  password?: string;
+}
+
+const column = (name: string) => name;
+// An alias named `ts` would shadow the column in WHERE (ClickHouse resolves aliases there too).
+const EVENT_SELECT = COLUMN_NAMES.map((c) => (c === 'ts' ? 'toUInt32(ts) AS ts_unix' : c)).join(', ');
+type Row = Record<string, unknown>;
+const toEvent = (row: Row) => rowToEvent({ ...row, ts: row.ts_unix });
+
+export class ClickHouseStore implements EventStore {
+  readonly engine = 'clickhouse' as const;
+  private writeChain: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private readonly client: ClickHouseClient,
+    private readonly db: string,
+  ) {}
+
+  static async open(options: ClickHouseStoreOptions): Promise<ClickHouseStore> {
+    const client = createClient({
+      url: options.url,
+      username: options.username ?? 'default',
+      password: options.password ?? '',
+      request_timeout: 300_000,
+      // Keeps long reports from looking idle to proxies; 18.16 knows both settings.
+      clickhouse_settings: { send_progress_in_http_headers: 1, http_headers_progress_interval_ms: '10000' },
+    });
+    for (const sql of schemaStatements(options.database)) await client.command({ query: sql });
+    return new ClickHouseStore(client, chIdent(options.database));
+  }
+
+  private table(name: string): string {
+    return `${this.db}.${chIdent(name)}`;
+  }
+
+  ingest(write: IngestWrite): Promise<void> {
+    return this.serialized(async () => {
+      // Events first, then the batch records that say they arrived: after a crash in between, the
+      // batch is replayed and its events are recognised as duplicates by event_id.
+      if (write.events.length) {
+        let text = '';
+        for (const event of write.events) text += `${eventToRowJson(event)}\n`;
+        await this.insert('events', text);
+      }
+      if (write.failures.length) await this.insert('batch_failures', recordsToNdjson(write.failures));
+      if (write.batches.length) await this.insert('batches', recordsToNdjson(write.batches));
+    });
+  }
+
+  private async insert(table: string, ndjson: string): Promise<void> {
+    const result = await this.client.exec({
+      query: `INSERT INTO ${this.table(table)} FORMAT JSONEachRow`,
+      values: Readable.from([Buffer.from(ndjson)]),
+    });
+    result.stream.resume();
+  }
+
+  private serialized<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.writeChain.then(work);
+    this.writeChain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async read(sql: string): Promise<Row[]> {
+    const result = await this.client.query({ query: sql, format: 'JSONEachRow' });
+    return (await result.json()) as Row[];
+  }
+
+  private where(c: Condition): string {
+    return renderCondition(chDialect, c, column);
+  }
+
+  async search(query: SearchQuery): Promise<StoredEvent[]> {
+    const condition = and(query.where, keysetAfter(query.after));
+    const order = `ORDER BY ts DESC, event_id DESC LIMIT ${numberLiteral(query.limit)}`;
+    const keys = EVENT_KEY.join(', ');
+    const view = pointLookup(condition);
+    const source = view
+      ? `${this.table('events')} WHERE (${keys}) IN (SELECT ${keys} FROM ${this.table(view.name)} WHERE ${this.where(view.condition)}) AND`
+      : `${this.table('events')} WHERE`;
+    const page = await this.read(`SELECT ${keys} FROM ${source} ${this.where(condition)} ${order}`);
+    if (page.length === 0) return [];
+    const tuples = page.map(
+      (r) =>
+        `('${String(r.type)}', ${chString(String(r.campaign_id))}, toDateTime(${chString(String(r.ts))}, 'UTC'), ${chString(String(r.event_id))})`,
+    );
+    const rows = await this.read(
+      `SELECT ${EVENT_SELECT} FROM ${this.table('events')} WHERE (${keys}) IN (${tuples.join(', ')}) ${order}`,
+    );
+    return rows.map(toEvent);
+  }
+
+  async count(where: Condition): Promise<number> {
+    const view = pointLookup(where);
+    const keys = EVENT_KEY.join(', ');
+    const narrowed = view
+      ? `(${keys}) IN (SELECT ${keys} FROM ${this.table(view.name)} WHERE ${this.where(view.condition)}) AND `
+      : '';
+    const rows = await this.read(
+      `SELECT count() AS n FROM ${this.table('events')} WHERE ${narrowed}${this.where(where)}`,
+    );
+    return toNumber(rows[0]?.n);
+  }
+
+  async aggregate(query: AggregateQuery): Promise<AggregateRow[]> {
+    const { sql, measureNames } = renderAggregate(chDialect, query, this.table('events'), column);
+    const rows = await this.read(sql);
+    return rows.map((row) => ({
+      keys: query.groupBy.map((key, i) => {
+        const value = row[`k${i}`];
+        if (value === null || value === undefined) return null;
+        if ('bucket' in key) return toNumber(value);
+        return typeof value === 'string' && key.column !== 'subaccount_id' && key.column !== 'bounce_class'
+          ? value
+          : toNumber(value);
+      }),
+      values: Object.fromEntries(measureNames.map((name, i) => [name, toNumber(row[`m${i}`])])),
+    }));
+  }
+
+  async eventsByMessageIds(messageIds: readonly string[], where?: Condition): Promise<StoredEvent[]> {
+    if (messageIds.length === 0) return [];
+    const condition = and({ column: 'message_id', in: messageIds }, where);
+    const keys = EVENT_KEY.join(', ');
+    const view = pointLookup(condition)!;
+    const rows = await this.read(
+      `SELECT ${EVENT_SELECT} FROM ${this.table('events')} WHERE (${keys}) IN (SELECT ${keys} FROM ${this.table(view.name)} WHERE ${this.where(view.condition)}) AND ${this.where(condition)} ORDER BY ts, event_id`,
+    );
+    return rows.map(toEvent);
+  }
+
+  async *eventIdsSince(since: number): AsyncIterable<string[]> {
+    const result = await this.client.query({
+      query: `SELECT event_id FROM ${this.table('events')} WHERE ts >= toDateTime(${numberLiteral(since)})`,
+      format: 'JSONEachRow',
+    });
+    for await (const rows of result.stream()) {
+      yield rows.map((row: { json(): unknown }) => String((row.json() as Row).event_id));
+    }
+  }
+
+  async batches(query: BatchQuery): Promise<BatchRecord[]> {
+    const rows = await this.read(
+      `SELECT * FROM ${this.table('batches')} WHERE ${batchWhere(chDialect, query)} ORDER BY received_at DESC, batch_id DESC LIMIT ${numberLiteral(query.limit)}`,
+    );
+    return rows.map(rowToBatch);
+  }
+
+  async batchByHash(contentHash: string): Promise<BatchRecord | undefined> {
+    const rows = await this.read(
+      `SELECT * FROM ${this.table('batches')} WHERE content_hash = ${chString(contentHash)} AND status != 'duplicate_batch' LIMIT 1`,
+    );
+    return rows[0] ? rowToBatch(rows[0]) : undefined;
+  }
+
+  async batchById(batchId: string): Promise<BatchRecord | undefined> {
+    const rows = await this.read(
+      `SELECT * FROM ${this.table('batches')} WHERE batch_id = ${chString(batchId)} LIMIT 1`,
+    );
+    return rows[0] ? rowToBatch(rows[0]) : undefined;
+  }
+
+  async failures(batchId: string): Promise<FailedEvent[]> {
+    const rows = await this.read(
+      `SELECT * FROM ${this.table('batch_failures')} WHERE batch_id = ${chString(batchId)} ORDER BY line`,
+    );
+    return rows.map(rowToFailure);
+  }
+
+  async dropEventDaysBefore(day: number): Promise<void> {
+    const cutoff = Number(
+      new Date((day - (day % 86400)) * 1000).toISOString().slice(0, 10).replaceAll('-', ''),
+    );
+    const tables = ['events', ...Object.values(SEARCH_VIEWS).map((v) => `.inner.${v}`)];
+    const parts = await this.read(
+      `SELECT DISTINCT table, partition FROM system.parts WHERE database = ${chString(this.db.slice(1, -1))} AND active AND table IN (${tables.map(chString).join(', ')})`,
+    );
+    await this.serialized(async () => {
+      for (const part of parts) {
+        if (Number(part.partition) >= cutoff) continue;
+        await this.client.command({
+          query: `ALTER TABLE ${this.table(String(part.table))} DROP PARTITION ${numberLiteral(Number(part.partition))}`,
+        });
+      }
+    });
+  }
+
+  async dropBatchesBefore(ts: number): Promise<void> {
+    const expired = await this.read(
+      `SELECT batch_id FROM ${this.table('batches')} WHERE received_at < ${numberLiteral(ts)}`,
+    );
+    if (expired.length === 0) return;
+    await this.serialized(async () => {
+      const ids = expired.map((r) => chString(String(r.batch_id))).join(', ');
+      // Mutations are asynchronous in 18.16; the rows disappear once the mutation has run.
+      await this.client.command({
+        query: `ALTER TABLE ${this.table('batch_failures')} DELETE WHERE batch_id IN (${ids})`,
+      });
+      await this.client.command({
+        query: `ALTER TABLE ${this.table('batches')} DELETE WHERE batch_id IN (${ids})`,
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.writeChain;
+    await this.client.close();
+  }
+}
+
+/** The search view that can narrow this condition: a top-level recipient or message-id list. */
+function pointLookup(condition: Condition): { name: string; condition: Condition } | undefined {
+  const items = 'all' in condition ? condition.all : [condition];
+  for (const item of items) {
+    if (!('column' in item) || !('in' in item)) continue;
+    if (item.column !== 'rcpt_to' && item.column !== 'message_id') continue;
+    const times = items.filter((c) => 'column' in c && c.column === 'ts' && 'cmp' in c);
+    return { name: SEARCH_VIEWS[item.column], condition: and(item, ...times) };
+  }
+  return undefined;
+}

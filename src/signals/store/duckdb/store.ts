@@ -1,0 +1,219 @@
+// The embedded engine: DuckDB in this process, one file. Writes are serialized on one connection
+// and bulk-loaded with read_ndjson from a temporary file (about 2x the row-wise Appender's rate
+// for 55 columns, and the work runs on DuckDB's threads, not the event loop); reads each take a
+// fresh connection, which costs microseconds and lets queries run while a load is in progress.
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { COLUMN_NAMES, COLUMNS, type ColumnKind, eventToRowJson, type StoredEvent } from '../columns.js';
+import { batchWhere, keysetAfter } from '../paging.js';
+import type { AggregateQuery, AggregateRow, Condition, SearchQuery } from '../query.js';
+import { and } from '../query.js';
+import {
+  BATCH_COLUMNS,
+  FAILURE_COLUMNS,
+  recordsToNdjson,
+  rowToBatch,
+  rowToEvent,
+  rowToFailure,
+  toNumber,
+} from '../rows.js';
+import { numberLiteral, renderAggregate, renderCondition } from '../sql.js';
+import type { BatchQuery, BatchRecord, EventStore, FailedEvent, IngestWrite } from '../types.js';
+import { duckDialect, duckString } from './dialect.js';
+import { loaderType, schemaStatements } from './schema.js';
+
+export interface DuckDbStoreOptions {
+  /** Database file; `:memory:` for a throwaway store. */
+  path: string;
+  /** Where bulk-load files are staged for a moment (default: beside the database). */
+  tmpDir: string;
+  threads?: number;
+  memoryLimit?: string;
+}
+
+const column = (name: string) => name;
+const EVENT_SELECT = COLUMN_NAMES.join(', ');
+
+export class DuckDbStore implements EventStore {
+  readonly engine = 'duckdb' as const;
+  private writeChain: Promise<unknown> = Promise.resolve();
+  private loads = 0;
+
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly writer: DuckDBConnection,
+    private readonly tmpDir: string,
+  ) {}
+
+  static async open(options: DuckDbStoreOptions): Promise<DuckDbStore> {
+    const settings: Record<string, string> = {};
+    if (options.threads) settings.threads = String(options.threads);
+    if (options.memoryLimit) settings.memory_limit = options.memoryLimit;
+    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+    const instance = await DuckDBInstance.create(options.path, settings);
+    const writer = await instance.connect();
+    for (const sql of schemaStatements()) await writer.run(sql);
+    mkdirSync(options.tmpDir, { recursive: true });
+    return new DuckDbStore(instance, writer, options.tmpDir);
+  }
+
+  ingest(write: IngestWrite): Promise<void> {
+    return this.serialized(() => this.ingestNow(write));
+  }
+
+  private async ingestNow(write: IngestWrite): Promise<void> {
+    const files: string[] = [];
+    const stage = (text: string) => {
+      const file = join(this.tmpDir, `load-${process.pid}-${++this.loads}.ndjson`);
+      writeFileSync(file, text);
+      files.push(file);
+      return file;
+    };
+    try {
+      await this.writer.run('BEGIN TRANSACTION');
+      try {
+        if (write.events.length) {
+          let text = '';
+          for (const event of write.events) text += `${eventToRowJson(event)}\n`;
+          await this.load('events', COLUMNS, stage(text), ', hash(rcpt_to), hash(message_id)');
+        }
+        if (write.batches.length)
+          await this.load('batches', BATCH_COLUMNS, stage(recordsToNdjson(write.batches)));
+        if (write.failures.length)
+          await this.load('batch_failures', FAILURE_COLUMNS, stage(recordsToNdjson(write.failures)));
+        await this.writer.run('COMMIT');
+      } catch (error) {
+        await this.writer.run('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    } finally {
+      for (const file of files) rmSync(file, { force: true });
+    }
+  }
+
+  private async load(table: string, columns: Record<string, ColumnKind>, file: string, extra = '') {
+    const names = Object.keys(columns);
+    const spec = names.map((n) => `${n}: '${loaderType(columns[n]!)}'`).join(', ');
+    const target = extra ? `${names.join(', ')}, rcpt_key, msg_key` : names.join(', ');
+    await this.writer.run(
+      `INSERT INTO ${table} (${target}) SELECT ${names.join(', ')}${extra} FROM read_ndjson(${duckString(file)}, columns = {${spec}}, format = 'newline_delimited')`,
+    );
+  }
+
+  private async read(sql: string): Promise<Record<string, unknown>[]> {
+    const connection = await this.instance.connect();
+    try {
+      const reader = await connection.runAndReadAll(sql);
+      return reader.getRowObjectsJS() as Record<string, unknown>[];
+    } finally {
+      connection.closeSync();
+    }
+  }
+
+  private where(c: Condition): string {
+    return renderCondition(duckDialect, c, column);
+  }
+
+  async search(query: SearchQuery): Promise<StoredEvent[]> {
+    const where = this.where(and(query.where, keysetAfter(query.after)));
+    const rows = await this.read(
+      `SELECT ${EVENT_SELECT} FROM events WHERE ${where} ORDER BY ts DESC, event_id DESC LIMIT ${numberLiteral(query.limit)}`,
+    );
+    return rows.map(rowToEvent);
+  }
+
+  async count(where: Condition): Promise<number> {
+    const rows = await this.read(`SELECT count(*) AS n FROM events WHERE ${this.where(where)}`);
+    return toNumber(rows[0]?.n);
+  }
+
+  async aggregate(query: AggregateQuery): Promise<AggregateRow[]> {
+    const { sql, measureNames } = renderAggregate(duckDialect, query, 'events', column);
+    const rows = await this.read(sql);
+    return rows.map((row) => ({
+      keys: query.groupBy.map((key, i) => {
+        const value = row[`k${i}`];
+        if (value === null || value === undefined) return null;
+        return 'bucket' in key || typeof value !== 'string' ? toNumber(value) : value;
+      }),
+      values: Object.fromEntries(measureNames.map((name, i) => [name, toNumber(row[`m${i}`])])),
+    }));
+  }
+
+  async eventsByMessageIds(messageIds: readonly string[], where?: Condition): Promise<StoredEvent[]> {
+    if (messageIds.length === 0) return [];
+    const condition = this.where(and({ column: 'message_id', in: messageIds }, where));
+    const rows = await this.read(
+      `SELECT ${EVENT_SELECT} FROM events WHERE ${condition} ORDER BY ts, event_id`,
+    );
+    return rows.map(rowToEvent);
+  }
+
+  async *eventIdsSince(since: number): AsyncIterable<string[]> {
+    const connection = await this.instance.connect();
+    try {
+      const result = await connection.stream(
+        `SELECT event_id FROM events WHERE ts >= ${numberLiteral(since)}`,
+      );
+      for await (const rows of result.yieldRowsJs()) yield rows.map((r) => String(r[0]));
+    } finally {
+      connection.closeSync();
+    }
+  }
+
+  async batches(query: BatchQuery): Promise<BatchRecord[]> {
+    const where = batchWhere(duckDialect, query);
+    const rows = await this.read(
+      `SELECT * FROM batches WHERE ${where} ORDER BY received_at DESC, batch_id DESC LIMIT ${numberLiteral(query.limit)}`,
+    );
+    return rows.map(rowToBatch);
+  }
+
+  async batchByHash(contentHash: string): Promise<BatchRecord | undefined> {
+    const rows = await this.read(
+      `SELECT * FROM batches WHERE content_hash = ${duckString(contentHash)} AND status <> 'duplicate_batch' LIMIT 1`,
+    );
+    return rows[0] ? rowToBatch(rows[0]) : undefined;
+  }
+
+  async batchById(batchId: string): Promise<BatchRecord | undefined> {
+    const rows = await this.read(`SELECT * FROM batches WHERE batch_id = ${duckString(batchId)} LIMIT 1`);
+    return rows[0] ? rowToBatch(rows[0]) : undefined;
+  }
+
+  async failures(batchId: string): Promise<FailedEvent[]> {
+    const rows = await this.read(
+      `SELECT * FROM batch_failures WHERE batch_id = ${duckString(batchId)} ORDER BY line`,
+    );
+    return rows.map(rowToFailure);
+  }
+
+  async dropEventDaysBefore(day: number): Promise<void> {
+    const ts = numberLiteral(day - (day % 86400));
+    await this.serialized(() => this.writer.run(`DELETE FROM events WHERE ts < ${ts}`));
+  }
+
+  async dropBatchesBefore(ts: number): Promise<void> {
+    await this.serialized(async () => {
+      const t = numberLiteral(ts);
+      await this.writer.run(
+        `DELETE FROM batch_failures WHERE batch_id IN (SELECT batch_id FROM batches WHERE received_at < ${t})`,
+      );
+      await this.writer.run(`DELETE FROM batches WHERE received_at < ${t}`);
+    });
+  }
+
+  private serialized<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.writeChain.then(work);
+    this.writeChain = run.catch(() => undefined);
+    return run;
+  }
+
+  async close(): Promise<void> {
+    await this.writeChain;
+    await this.writer.run('CHECKPOINT').catch(() => undefined);
+    this.writer.closeSync();
+    this.instance.closeSync();
+  }
+}

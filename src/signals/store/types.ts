@@ -1,0 +1,88 @@
+// The event store contract. The ingest pipeline, the Events/Metrics APIs, the Signals analytics
+// (health score, cohorts) and the tracking endpoint all go through this interface; the SQL of each
+// engine stays behind it (duckdb/, clickhouse/). One test suite (test/signals/store.suite.ts) runs
+// against every engine.
+import type { StoredEvent } from './columns.js';
+import type { AggregateQuery, AggregateRow, Condition, SearchQuery } from './query.js';
+
+export type EngineName = 'duckdb' | 'clickhouse';
+
+/** What happened to an uploaded batch (reference sparkpost-api.md §1.5–1.6). */
+export type BatchStatus =
+  | 'success'
+  | 'validation'
+  | 'decompress'
+  | 'duplicate_batch'
+  | 'empty_batch'
+  | 'system';
+
+export interface BatchRecord {
+  batch_id: string;
+  /** Unix seconds. */
+  received_at: number;
+  processed_at: number;
+  expires_at: number;
+  customer_id: number;
+  subaccount_id: number;
+  status: BatchStatus;
+  retryable: boolean;
+  number_succeeded: number;
+  number_failed: number;
+  number_duplicates: number;
+  /** SHA-256 of the decompressed body: a re-sent batch is recognised by it. */
+  content_hash: string;
+  /** The first error, for the batch list ("why did it fail"). */
+  first_error: string;
+}
+
+export interface FailedEvent {
+  batch_id: string;
+  /** 1-based line number in the decompressed batch. */
+  line: number;
+  reason: string;
+  /** The line as uploaded (cut at 64 KiB). */
+  text: string;
+}
+
+export interface IngestWrite {
+  events: readonly StoredEvent[];
+  batches: readonly BatchRecord[];
+  failures: readonly FailedEvent[];
+}
+
+export interface BatchQuery {
+  from: number;
+  to: number;
+  subaccounts?: number[];
+  statuses?: BatchStatus[];
+  batchIds?: string[];
+  limit: number;
+  /** Newest first; the last row of the previous page. */
+  after?: { received_at: number; batch_id: string };
+}
+
+export interface EventStore {
+  readonly engine: EngineName;
+  /**
+   * Stores events and batch records together. Resolves once the write is durable (DuckDB: committed
+   * through its WAL; ClickHouse: acknowledged by the server), so the caller may drop its own copy.
+   */
+  ingest(write: IngestWrite): Promise<void>;
+  /** Matching events, newest first (ts, then event_id, descending). */
+  search(query: SearchQuery): Promise<StoredEvent[]>;
+  count(where: Condition): Promise<number>;
+  aggregate(query: AggregateQuery): Promise<AggregateRow[]>;
+  /** Every stored event of these messages (enrichment, message history), oldest first. */
+  eventsByMessageIds(messageIds: readonly string[], where?: Condition): Promise<StoredEvent[]>;
+  /** Event ids stored with ts >= since, in chunks: the ingest de-duplicator's memory after a restart. */
+  eventIdsSince(since: number): AsyncIterable<string[]>;
+  batches(query: BatchQuery): Promise<BatchRecord[]>;
+  batchByHash(contentHash: string): Promise<BatchRecord | undefined>;
+  batchById(batchId: string): Promise<BatchRecord | undefined>;
+  failures(batchId: string): Promise<FailedEvent[]>;
+  /** Retention: removes events of whole UTC days before `day` (Unix seconds; rounded down to 00:00). */
+  dropEventDaysBefore(day: number): Promise<void>;
+  /** Removes batch records (and their failed lines) received before `ts`. */
+  dropBatchesBefore(ts: number): Promise<void>;
+  close(): Promise<void>;
+}
