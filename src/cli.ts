@@ -7,6 +7,7 @@ import { registerConfigCommands } from './config/commands.js';
 import { formatDiagnostic, hasErrors, loadConfigFile } from './config/index.js';
 import { createLogger } from './logging.js';
 import { startOutpost } from './main.js';
+import { registerSignalsCommands } from './signals/commands.js';
 import { registerSmtpCommands } from './smtp/commands.js';
 
 const program = new Command('outpost')
@@ -18,6 +19,7 @@ const program = new Command('outpost')
 registerConfigCommands(program);
 registerBounceCommands(program);
 registerSmtpCommands(program);
+registerSignalsCommands(program);
 
 program
   .command('start')

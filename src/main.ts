@@ -6,6 +6,8 @@ import { AccountingService } from './events/accounting/service.js';
 import { EventBus } from './events/index.js';
 import { SignalsConnector } from './events/signals/index.js';
 import type { Logger } from './logging.js';
+import { signalsOptionsFromConfig } from './signals/config.js';
+import { SignalsServer } from './signals/service.js';
 
 export interface Service {
   readonly name: string;
@@ -28,6 +30,9 @@ export interface StartOptions {
 /** Builds the services the configuration asks for. Capabilities add themselves here. */
 function servicesFor(config: OutpostConfig, bus: EventBus, options: StartOptions): Service[] {
   const services: Service[] = [];
+  // The Signals server first, so the connector's first upload finds it; the connector reaches it
+  // only over HTTP, even in the same process.
+  if (config.signalsServer) services.push(new SignalsServer(signalsOptionsFromConfig(config, options.log)));
   if (config.acctFiles.length > 0) services.push(new AccountingService(config, bus, options.log));
   if (config.signals) services.push(new SignalsConnector(config, bus, options.log));
   return services;

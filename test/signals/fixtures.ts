@@ -1,5 +1,7 @@
 // Event fixtures for the Signals tests: stored events with every kind of column filled, and
 // PowerMTA-style ingest lines built from the reference examples (sparkpost-api.md §1.9).
+import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import type { StoredEvent } from '../../src/signals/store/columns.js';
 
 export const DAY = 86400;
@@ -60,3 +62,41 @@ export const NASTY_VALUES = [
   '`backtick`',
   '$1 {x:String}',
 ];
+
+/**
+ * The reference's example upload, one line per ingest type (sparkpost-api.md §1.9, generated with
+ * SparkPost's own sample code), with timestamps moved to `base` + 2 s per line so it is fresh.
+ */
+export function referenceUpload(base: number): string[] {
+  const text = readFileSync(new URL('./fixtures/reference-ingest.ndjson', import.meta.url), 'utf8');
+  return text
+    .trim()
+    .split('\n')
+    .map((line, i) => {
+      const event = JSON.parse(line) as { msys: Record<string, Record<string, unknown>> };
+      const fields = Object.values(event.msys)[0]!;
+      fields.timestamp = String(base + 2 * i);
+      return JSON.stringify(event);
+    });
+}
+
+/** One ingest line of the given ingest type (a minimal valid event unless fields override it). */
+export function ingestLine(fields: Record<string, unknown>, grouping = 'message_event'): string {
+  counter += 1;
+  return JSON.stringify({
+    msys: {
+      [grouping]: {
+        type: 'delivery',
+        event_id: String(9_000_000 + counter),
+        message_id: `0000${(counter + 0xabc000).toString(16).padStart(16, '0')}`,
+        delv_method: 'esmtp',
+        rcpt_to: `someone${counter}@gmail.com`,
+        ...fields,
+      },
+    },
+  });
+}
+
+export function gzipLines(lines: readonly string[]): Buffer {
+  return gzipSync(lines.map((l) => `${l}\n`).join(''));
+}

@@ -14,9 +14,9 @@ const sortedIds = (events: StoredEvent[]) => events.map((e) => e.event_id).sort(
 function batch(id: string, receivedAt: number, overrides: Partial<BatchRecord> = {}): BatchRecord {
   return {
     batch_id: id,
-    received_at: receivedAt,
-    processed_at: receivedAt + 1,
-    expires_at: receivedAt + 10 * DAY,
+    received_at: receivedAt * 1000,
+    processed_at: receivedAt * 1000 + 1,
+    expires_at: (receivedAt + 10 * DAY) * 1000,
     customer_id: 1,
     subaccount_id: 0,
     status: 'success',
@@ -289,33 +289,48 @@ export function storeSuite(engine: string, open: Open): void {
         { batch_id: 'b2', line: 1, reason: "not JSON: o'brien \\ \u0000", text: "o'brien \\ \u0000" },
       ];
       await store.ingest({ events: [storedEvent()], batches, failures });
-      const all = await store.batches({ from: T0, to: T0 + 100, limit: 10 });
+      const all = await store.batches({ from: T0 * 1000, to: (T0 + 100) * 1000, limit: 10 });
       assert.deepEqual(
         all.map((b) => b.batch_id),
         ['b3', 'b2', 'b1'],
       );
       assert.deepEqual(all[1], batches[1]);
       const page = await store.batches({
-        from: T0,
-        to: T0 + 100,
+        from: T0 * 1000,
+        to: (T0 + 100) * 1000,
         limit: 10,
-        after: { received_at: T0 + 20, batch_id: 'b2' },
+        after: { received_at: (T0 + 20) * 1000, batch_id: 'b2' },
       });
       assert.deepEqual(
         page.map((b) => b.batch_id),
         ['b1'],
       );
       assert.deepEqual(
-        (await store.batches({ from: T0, to: T0 + 100, limit: 10, subaccounts: [3] })).map((b) => b.batch_id),
+        (await store.batches({ from: T0 * 1000, to: (T0 + 100) * 1000, limit: 10, subaccounts: [3] })).map(
+          (b) => b.batch_id,
+        ),
         ['b2'],
       );
       assert.deepEqual(
-        (await store.batches({ from: T0, to: T0 + 100, limit: 10, statuses: ['success', 'validation'] }))
-          .length,
+        (
+          await store.batches({
+            from: T0 * 1000,
+            to: (T0 + 100) * 1000,
+            limit: 10,
+            statuses: ['success', 'validation'],
+          })
+        ).length,
         2,
       );
       assert.deepEqual(
-        (await store.batches({ from: T0, to: T0 + 100, limit: 10, batchIds: ["b1' OR '1'='1"] })).length,
+        (
+          await store.batches({
+            from: T0 * 1000,
+            to: (T0 + 100) * 1000,
+            limit: 10,
+            batchIds: ["b1' OR '1'='1"],
+          })
+        ).length,
         0,
       );
       assert.equal((await store.batchByHash('hash-b1'))?.batch_id, 'b1');
@@ -337,7 +352,7 @@ export function storeSuite(engine: string, open: Open): void {
       });
       await store.dropEventDaysBefore(T0 - DAY + 3600);
       assert.deepEqual(sortedIds(await store.search({ where: TRUE, limit: 10 })), sortedIds([day1, day2]));
-      await store.dropBatchesBefore(T0 - DAY);
+      await store.dropBatchesBefore((T0 - DAY) * 1000);
       await waitFor(async () => (await store.batchById('old')) === undefined);
       assert.ok(await store.batchById('new'));
       await waitFor(async () => (await store.failures('old')).length === 0);

@@ -65,16 +65,18 @@ function parseApiKey(node: DirectiveNode): ApiKeySpec {
 }
 
 export const SIGNALS_SERVER_DIRECTIVES = {
-  listen: { parse: hostPort, default: { host: '127.0.0.1', port: 8090 }, acted: false },
-  storage: oneOf(['duckdb', 'clickhouse'] as const, 'duckdb'),
-  /** Directory of the embedded store (default: DATA-DIR/signals). */
-  'data-path': text(),
-  'clickhouse-url': text('http://127.0.0.1:8123'),
-  'clickhouse-database': word('outpost'),
-  'customer-id': int(1),
-  'api-key': repeated(parseApiKey),
-  retention: interval(90 * 86400),
+  listen: acted({ parse: hostPort, default: { host: '127.0.0.1', port: 8090 }, acted: false }),
+  storage: acted(oneOf(['duckdb', 'clickhouse'] as const, 'duckdb')),
+  /** Directory of the embedded store and the ingest journal (default: DATA-DIR/signals). */
+  'data-path': acted(text()),
+  'clickhouse-url': acted(text('http://127.0.0.1:8123')),
+  'clickhouse-database': acted(word('outpost')),
+  'clickhouse-user': acted(word('default')),
+  'clickhouse-password': acted(text()),
+  'customer-id': acted(int(1)),
+  'api-key': acted(repeated(parseApiKey)),
+  retention: acted(interval(90 * 86400)),
   /** The URL people reach this server at; tracking links use it unless a tracking-domain is set. */
-  'public-url': text(),
+  'public-url': acted(text()),
 };
 export type SignalsServerSettings = SettingsOf<typeof SIGNALS_SERVER_DIRECTIVES>;

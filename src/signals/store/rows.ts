@@ -1,7 +1,7 @@
 // Conversions between engine result rows and the store's records, shared by both engines: absent
 // values come back as NULL (DuckDB) or '' (ClickHouse strings) and are dropped, 0/1 becomes a
 // boolean, 64-bit numbers (bigint or a decimal string) become numbers, `extra` is parsed.
-import { COLUMN_NAMES, COLUMNS, type ColumnName, type StoredEvent } from './columns.js';
+import { COLUMN_NAMES, COLUMNS, type ColumnKind, type ColumnName, type StoredEvent } from './columns.js';
 import type { BatchRecord, BatchStatus, FailedEvent } from './types.js';
 
 export function toNumber(value: unknown): number {
@@ -26,9 +26,9 @@ export function rowToEvent(row: Record<string, unknown>): StoredEvent {
 
 export const BATCH_COLUMNS = {
   batch_id: 'string',
-  received_at: 'time',
-  processed_at: 'time',
-  expires_at: 'time',
+  received_at: 'ms',
+  processed_at: 'ms',
+  expires_at: 'ms',
   customer_id: 'u32',
   subaccount_id: 'u32',
   status: 'string',
@@ -38,7 +38,7 @@ export const BATCH_COLUMNS = {
   number_duplicates: 'u32',
   content_hash: 'string',
   first_error: 'string',
-} as const;
+} as const satisfies Record<string, ColumnKind | 'ms'>;
 
 export const FAILURE_COLUMNS = { batch_id: 'string', line: 'u32', reason: 'string', text: 'string' } as const;
 

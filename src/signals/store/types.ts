@@ -18,7 +18,7 @@ export type BatchStatus =
 
 export interface BatchRecord {
   batch_id: string;
-  /** Unix seconds. */
+  /** Milliseconds since the epoch (batches arrive many a second; the list must keep their order). */
   received_at: number;
   processed_at: number;
   expires_at: number;
@@ -51,6 +51,7 @@ export interface IngestWrite {
 }
 
 export interface BatchQuery {
+  /** received_at range, milliseconds. */
   from: number;
   to: number;
   subaccounts?: number[];
@@ -77,12 +78,13 @@ export interface EventStore {
   /** Event ids stored with ts >= since, in chunks: the ingest de-duplicator's memory after a restart. */
   eventIdsSince(since: number): AsyncIterable<string[]>;
   batches(query: BatchQuery): Promise<BatchRecord[]>;
+  countBatches(query: BatchQuery): Promise<number>;
   batchByHash(contentHash: string): Promise<BatchRecord | undefined>;
   batchById(batchId: string): Promise<BatchRecord | undefined>;
   failures(batchId: string): Promise<FailedEvent[]>;
   /** Retention: removes events of whole UTC days before `day` (Unix seconds; rounded down to 00:00). */
   dropEventDaysBefore(day: number): Promise<void>;
-  /** Removes batch records (and their failed lines) received before `ts`. */
-  dropBatchesBefore(ts: number): Promise<void>;
+  /** Removes batch records (and their failed lines) received before `ms` (milliseconds). */
+  dropBatchesBefore(ms: number): Promise<void>;
   close(): Promise<void>;
 }

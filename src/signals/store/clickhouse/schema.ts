@@ -28,8 +28,8 @@ function sqlType(name: string, kind: ColumnKind): string {
   }
 }
 
-function plainType(kind: ColumnKind): string {
-  return kind === 'string' ? 'String' : kind === 'bool' ? 'UInt8' : 'UInt32';
+function plainType(kind: ColumnKind | 'ms'): string {
+  return kind === 'string' ? 'String' : kind === 'bool' ? 'UInt8' : kind === 'ms' ? 'UInt64' : 'UInt32';
 }
 
 export function schemaStatements(database: string): string[] {
@@ -37,7 +37,7 @@ export function schemaStatements(database: string): string[] {
   const eventColumns = Object.entries(COLUMNS)
     .map(([name, kind]) => `${name} ${sqlType(name, kind)}`)
     .join(', ');
-  const plain = (columns: Record<string, ColumnKind>) =>
+  const plain = (columns: Record<string, ColumnKind | 'ms'>) =>
     Object.entries(columns)
       .map(([name, kind]) => `${name} ${plainType(kind)}`)
       .join(', ');
@@ -49,7 +49,7 @@ export function schemaStatements(database: string): string[] {
     `CREATE DATABASE IF NOT EXISTS ${db}`,
     `CREATE TABLE IF NOT EXISTS ${db}.events (${eventColumns}) ENGINE = MergeTree PARTITION BY toYYYYMMDD(ts) ORDER BY (type, campaign_id, ts)`,
     ...views,
-    `CREATE TABLE IF NOT EXISTS ${db}.batches (${plain(BATCH_COLUMNS)}) ENGINE = MergeTree PARTITION BY intDiv(received_at, 86400) ORDER BY (received_at, batch_id)`,
+    `CREATE TABLE IF NOT EXISTS ${db}.batches (${plain(BATCH_COLUMNS)}) ENGINE = MergeTree PARTITION BY intDiv(received_at, 86400000) ORDER BY (received_at, batch_id)`,
     `CREATE TABLE IF NOT EXISTS ${db}.batch_failures (${plain(FAILURE_COLUMNS)}) ENGINE = MergeTree ORDER BY (batch_id, line)`,
   ];
 }

@@ -168,6 +168,13 @@ export class ClickHouseStore implements EventStore {
     return rows.map(rowToBatch);
   }
 
+  async countBatches(query: BatchQuery): Promise<number> {
+    const rows = await this.read(
+      `SELECT count() AS n FROM ${this.table('batches')} WHERE ${batchWhere(chDialect, query)}`,
+    );
+    return toNumber(rows[0]?.n);
+  }
+
   async batchByHash(contentHash: string): Promise<BatchRecord | undefined> {
     const rows = await this.read(
       `SELECT * FROM ${this.table('batches')} WHERE content_hash = ${chString(contentHash)} AND status != 'duplicate_batch' LIMIT 1`,

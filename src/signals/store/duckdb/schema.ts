@@ -8,7 +8,8 @@ import { BATCH_COLUMNS, FAILURE_COLUMNS } from '../rows.js';
 
 export const SCHEMA_VERSION = 1;
 
-const SQL_TYPES: Record<ColumnKind, string> = {
+const SQL_TYPES: Record<ColumnKind | 'ms', string> = {
+  ms: 'UBIGINT',
   time: 'UINTEGER',
   type: 'event_type',
   string: 'VARCHAR',
@@ -19,11 +20,11 @@ const SQL_TYPES: Record<ColumnKind, string> = {
 };
 
 /** The type read_ndjson parses a column as (the enum is cast on insert). */
-export function loaderType(kind: ColumnKind): string {
+export function loaderType(kind: ColumnKind | 'ms'): string {
   return kind === 'type' ? 'VARCHAR' : SQL_TYPES[kind];
 }
 
-function columnsSql(columns: Record<string, ColumnKind>, required: string[] = []): string {
+function columnsSql(columns: Record<string, ColumnKind | 'ms'>, required: string[] = []): string {
   return Object.entries(columns)
     .map(([name, kind]) => `${name} ${SQL_TYPES[kind]}${required.includes(name) ? ' NOT NULL' : ''}`)
     .join(', ');

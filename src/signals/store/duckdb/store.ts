@@ -92,7 +92,7 @@ export class DuckDbStore implements EventStore {
     }
   }
 
-  private async load(table: string, columns: Record<string, ColumnKind>, file: string, extra = '') {
+  private async load(table: string, columns: Record<string, ColumnKind | 'ms'>, file: string, extra = '') {
     const names = Object.keys(columns);
     const spec = names.map((n) => `${n}: '${loaderType(columns[n]!)}'`).join(', ');
     const target = extra ? `${names.join(', ')}, rcpt_key, msg_key` : names.join(', ');
@@ -168,6 +168,11 @@ export class DuckDbStore implements EventStore {
       `SELECT * FROM batches WHERE ${where} ORDER BY received_at DESC, batch_id DESC LIMIT ${numberLiteral(query.limit)}`,
     );
     return rows.map(rowToBatch);
+  }
+
+  async countBatches(query: BatchQuery): Promise<number> {
+    const rows = await this.read(`SELECT count(*) AS n FROM batches WHERE ${batchWhere(duckDialect, query)}`);
+    return toNumber(rows[0]?.n);
   }
 
   async batchByHash(contentHash: string): Promise<BatchRecord | undefined> {

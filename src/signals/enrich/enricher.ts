@@ -1,0 +1,126 @@
+// What the server derives on arrival (reference sparkpost-api.md §1.7, §8): the mailbox provider
+// and region of each recipient domain, and for engagement, unsubscribe, complaint and out-of-band
+// events the message's own fields (campaign, pool, subject, …) copied from its injection, found by
+// message_id. Recent injections are kept in memory; older ones are looked up in the store in one
+// query per batch.
+import { ENRICHED_TYPES } from '../event-types.js';
+import type { ColumnName, StoredEvent } from '../store/columns.js';
+import type { EventStore } from '../store/types.js';
+import type { MxProviderCache } from './mx-cache.js';
+
+/** Fields an engagement event inherits from its injection when it does not carry them itself. */
+export const INHERITED_FIELDS = [
+  'campaign_id',
+  'subject',
+  'ip_pool',
+  'sending_ip',
+  'binding',
+  'binding_group',
+  'routing_domain',
+  'sending_domain',
+  'friendly_from',
+  'msg_from',
+  'template_id',
+  'template_version',
+  'transmission_id',
+  'msg_size',
+  'open_tracking',
+  'click_tracking',
+  'initial_pixel',
+  'amp_enabled',
+  'transactional',
+  'ab_test_id',
+  'ab_test_version',
+  'recv_method',
+  'rcpt_type',
+] as const satisfies readonly ColumnName[];
+const INHERITED_EXTRA = ['rcpt_meta', 'rcpt_tags'];
+
+type Inherited = Partial<StoredEvent>;
+
+export interface EnricherOptions {
+  mx: MxProviderCache;
+  store: Pick<EventStore, 'eventsByMessageIds'>;
+  /** Injections remembered in memory (default 250,000). */
+  cacheSize?: number;
+}
+
+export class Enricher {
+  private readonly injections = new Map<string, Inherited>();
+  private readonly cacheSize: number;
+
+  constructor(private readonly options: EnricherOptions) {
+    this.cacheSize = options.cacheSize ?? 250_000;
+  }
+
+  /** Fills provider, region and inherited fields in place. */
+  async enrich(events: StoredEvent[]): Promise<void> {
+    await this.providers(events);
+    for (const event of events) if (event.type === 'injection' && event.message_id) this.remember(event);
+    await this.inherit(events);
+  }
+
+  private async providers(events: StoredEvent[]): Promise<void> {
+    const unknown = new Set<string>();
+    for (const event of events) {
+      const domain = event.recipient_domain;
+      if (!domain || event.mailbox_provider) continue;
+      const provider = this.options.mx.known(domain);
+      if (provider) {
+        event.mailbox_provider = provider.name;
+        event.mailbox_provider_region ??= provider.region;
+      } else unknown.add(domain);
+    }
+    if (unknown.size === 0) return;
+    const found = new Map(
+      await Promise.all([...unknown].map(async (d) => [d, await this.options.mx.provider(d)] as const)),
+    );
+    for (const event of events) {
+      const provider = event.recipient_domain && !event.mailbox_provider && found.get(event.recipient_domain);
+      if (!provider) continue;
+      event.mailbox_provider = provider.name;
+      event.mailbox_provider_region ??= provider.region;
+    }
+  }
+
+  private remember(injection: StoredEvent): void {
+    const inherited: Record<string, unknown> = { injection_time: injection.ts };
+    for (const field of INHERITED_FIELDS) {
+      if (injection[field] !== undefined) inherited[field] = injection[field];
+    }
+    const extra = injection.extra;
+    if (extra) {
+      const kept = Object.fromEntries(INHERITED_EXTRA.filter((k) => k in extra).map((k) => [k, extra[k]]));
+      if (Object.keys(kept).length) inherited.extra = kept;
+    }
+    const id = injection.message_id!;
+    this.injections.delete(id);
+    if (this.injections.size >= this.cacheSize) this.injections.delete(this.injections.keys().next().value!);
+    this.injections.set(id, inherited as Inherited);
+  }
+
+  private async inherit(events: StoredEvent[]): Promise<void> {
+    const waiting = events.filter((e) => ENRICHED_TYPES.has(e.type) && e.message_id);
+    if (waiting.length === 0) return;
+    const missing = [...new Set(waiting.map((e) => e.message_id!).filter((id) => !this.injections.has(id)))];
+    if (missing.length) {
+      const found = await this.options.store.eventsByMessageIds(missing, {
+        column: 'type',
+        in: ['injection'],
+      });
+      for (const injection of found) this.remember(injection);
+    }
+    for (const event of waiting) {
+      const inherited = this.injections.get(event.message_id!);
+      if (inherited) applyInherited(event, inherited);
+    }
+  }
+}
+
+function applyInherited(event: StoredEvent, inherited: Inherited): void {
+  const target = event as Record<string, unknown>;
+  for (const [field, value] of Object.entries(inherited)) {
+    if (field === 'extra') event.extra = { ...(value as Record<string, unknown>), ...event.extra };
+    else if (target[field] === undefined) target[field] = value;
+  }
+}

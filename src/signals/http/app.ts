@@ -1,0 +1,35 @@
+// The Signals HTTP server: fastify with SparkPost-shaped errors everywhere, the ingest, events and
+// metrics routes, and nothing else (the dashboard and tracking endpoint register their own routes
+// on the same instance through `routes`).
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { registerIngestRoutes } from '../ingest/routes.js';
+import type { SignalsDeps } from './deps.js';
+import { ApiError, errorBody, fromFastifyError } from './errors.js';
+
+export type RouteModule = (app: FastifyInstance, deps: SignalsDeps) => void;
+
+export function buildSignalsApp(deps: SignalsDeps, routes: readonly RouteModule[] = []): FastifyInstance {
+  const app: FastifyInstance = Fastify({
+    loggerInstance: deps.log.child({ component: 'signals-http' }) as FastifyBaseLogger,
+    disableRequestLogging: true,
+    // Events API URLs can be long (SparkPost allows 4096 characters).
+    maxParamLength: 4096,
+  });
+  app.setErrorHandler((error, request, reply) => {
+    const api =
+      error instanceof ApiError ? error : fromFastifyError(error as { code?: string; message: string });
+    if (api.status >= 500) request.log.error({ err: error, url: request.url }, 'request failed');
+    return reply.status(api.status).send(errorBody(api));
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const error = new ApiError(
+      'not_found',
+      'Not found',
+      `no resource at ${request.method} ${request.url.split('?')[0]}`,
+    );
+    return reply.status(404).send(errorBody(error));
+  });
+  registerIngestRoutes(app, deps);
+  for (const route of routes) route(app, deps);
+  return app;
+}

@@ -1,0 +1,173 @@
+// The ingest pipeline: the HTTP route journals a batch and returns its id at once (SparkPost
+// validates asynchronously too); batches are then processed in arrival order and their events
+// written to the store in chunks of many batches, because the store loads big chunks far faster
+// than small ones. The next chunk is prepared while the previous one is being written. A batch
+// leaves the journal only after the store has acknowledged its chunk.
+import type { Logger } from '../../logging.js';
+import type { Enricher } from '../enrich/enricher.js';
+import type { StoredEvent } from '../store/columns.js';
+import type { BatchRecord, EventStore, FailedEvent } from '../store/types.js';
+import { EventIdSet } from './dedupe.js';
+import type { IngestJournal, JournalEntry } from './journal.js';
+import { MAX_EVENT_AGE } from './normalize.js';
+import { processBatch } from './process-batch.js';
+
+export interface PipelineOptions {
+  store: EventStore;
+  journal: IngestJournal;
+  enricher: Enricher;
+  log: Logger;
+  /** Milliseconds since the epoch (injected in tests). */
+  now?: () => number;
+  /** Events per store write (default 50,000). */
+  chunkEvents?: number;
+  /** Batches waiting before uploads are refused with 429 (default 1000). */
+  maxBacklog?: number;
+}
+
+interface Chunk {
+  events: StoredEvent[];
+  batches: BatchRecord[];
+  failures: FailedEvent[];
+  entries: JournalEntry[];
+}
+
+const newChunk = (): Chunk => ({ events: [], batches: [], failures: [], entries: [] });
+
+export class IngestPipeline {
+  private readonly queue: JournalEntry[] = [];
+  private readonly ids = new EventIdSet();
+  /** Content hashes of batches processed but not yet in the store. */
+  private readonly unstoredHashes = new Map<string, string>();
+  private running: Promise<void> | undefined;
+  private idleWaiters: Array<() => void> = [];
+  private expiryTimer: NodeJS.Timeout | undefined;
+  private stopping = false;
+  readonly now: () => number;
+
+  constructor(private readonly options: PipelineOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  private get seconds(): number {
+    return Math.floor(this.now() / 1000);
+  }
+
+  /** Reloads the recent event ids from the store, then resumes batches left in the journal. */
+  async start(): Promise<void> {
+    for await (const chunk of this.options.store.eventIdsSince(this.seconds - MAX_EVENT_AGE - 3600)) {
+      for (const id of chunk) this.ids.add(id, this.seconds);
+    }
+    const pending = await this.options.journal.pending();
+    if (pending.length) this.options.log.info({ batches: pending.length }, 'resuming journaled batches');
+    for (const entry of pending) this.enqueue(entry);
+    this.expiryTimer = setInterval(() => this.ids.expire(this.seconds), 3_600_000);
+    this.expiryTimer.unref();
+  }
+
+  get backlog(): number {
+    return this.queue.length;
+  }
+
+  get overloaded(): boolean {
+    return this.queue.length >= (this.options.maxBacklog ?? 1000);
+  }
+
+  /** Journals a batch durably and queues it; resolves with its batch id once it cannot be lost. */
+  async accept(body: Buffer, meta: { customerId: number; subaccount?: number }): Promise<string> {
+    const entry = await this.options.journal.append(
+      { received_at: this.now(), customer_id: meta.customerId, subaccount: meta.subaccount },
+      body,
+    );
+    this.enqueue(entry);
+    return entry.batch_id;
+  }
+
+  private enqueue(entry: JournalEntry): void {
+    this.queue.push(entry);
+    this.kick();
+  }
+
+  private kick(): void {
+    if (this.running || this.stopping) return;
+    this.running = this.run().finally(() => {
+      this.running = undefined;
+      if (this.queue.length && !this.stopping) this.kick();
+      else for (const wake of this.idleWaiters.splice(0)) wake();
+    });
+  }
+
+  private async run(): Promise<void> {
+    let chunk = newChunk();
+    let writing: Promise<void> | undefined;
+    while (this.queue.length && !this.stopping) {
+      const entry = this.queue.shift()!;
+      await this.process(entry, chunk);
+      if (
+        chunk.events.length >= (this.options.chunkEvents ?? 50_000) ||
+        this.queue.length === 0 ||
+        this.stopping
+      ) {
+        await writing;
+        writing = this.write(chunk);
+        chunk = newChunk();
+      }
+    }
+    await writing;
+  }
+
+  private async process(entry: JournalEntry, chunk: Chunk): Promise<void> {
+    const context = {
+      ids: this.ids,
+      enricher: this.options.enricher,
+      now: this.seconds,
+      earlierBatch: async (hash: string) =>
+        this.unstoredHashes.get(hash) ?? (await this.options.store.batchByHash(hash))?.batch_id,
+    };
+    const outcome = await this.retrying('batch processing failed', async () =>
+      processBatch(entry, await this.options.journal.body(entry), context),
+    );
+    if (outcome.record.status === 'success' || outcome.record.status === 'validation') {
+      this.unstoredHashes.set(outcome.record.content_hash, entry.batch_id);
+    }
+    chunk.events.push(...outcome.events);
+    chunk.failures.push(...outcome.failures);
+    chunk.batches.push(outcome.record);
+    chunk.entries.push(entry);
+  }
+
+  /**
+   * Runs work until it succeeds: a store that is down (ClickHouse restarting, a full disk) delays
+   * acknowledged batches but never drops them.
+   */
+  private async retrying<T>(what: string, work: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await work();
+      } catch (error) {
+        const delay = Math.min(30_000, 500 * 2 ** attempt);
+        this.options.log.error({ err: error, retryInMs: delay }, what);
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  }
+
+  private async write(chunk: Chunk): Promise<void> {
+    await this.retrying('event store write failed', () => this.options.store.ingest(chunk));
+    for (const record of chunk.batches) this.unstoredHashes.delete(record.content_hash);
+    await Promise.all(chunk.entries.map((entry) => this.options.journal.remove(entry)));
+  }
+
+  /** Resolves when every accepted batch is in the store (tests, shutdown). */
+  async drain(): Promise<void> {
+    if (!this.running && this.queue.length === 0) return;
+    await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Finishes the chunk in progress; batches still queued stay in the journal for the next start. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    clearInterval(this.expiryTimer);
+    await this.running;
+  }
+}

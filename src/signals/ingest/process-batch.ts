@@ -1,0 +1,129 @@
+// Decides what one journaled batch becomes: its events (validated, de-duplicated, enriched), the
+// lines that failed and why, and the batch record the status API reports (reference
+// sparkpost-api.md §1.5–1.6: success, validation, decompress, duplicate_batch, empty_batch).
+import type { Enricher } from '../enrich/enricher.js';
+import type { StoredEvent } from '../store/columns.js';
+import type { BatchRecord, FailedEvent } from '../store/types.js';
+import { DecompressError, decodeBatch } from './decode.js';
+import type { EventIdSet } from './dedupe.js';
+import type { JournalEntry } from './journal.js';
+import { InvalidEvent, normalizeLine } from './normalize.js';
+
+/** How long batch records are kept (SparkPost shows expiration ≈ 10 days after the upload). */
+export const BATCH_RETENTION = 10 * 86400;
+const MAX_FAILED_TEXT = 64 * 1024;
+
+export interface BatchOutcome {
+  events: StoredEvent[];
+  record: BatchRecord;
+  failures: FailedEvent[];
+}
+
+export interface BatchContext {
+  ids: EventIdSet;
+  enricher: Enricher;
+  /** The batch id of an earlier batch with this content, if any. */
+  earlierBatch(contentHash: string): Promise<string | undefined>;
+  /** Unix seconds. */
+  now: number;
+}
+
+function baseRecord(entry: JournalEntry, now: number): BatchRecord {
+  return {
+    batch_id: entry.batch_id,
+    received_at: entry.received_at,
+    processed_at: now * 1000,
+    expires_at: entry.received_at + BATCH_RETENTION * 1000,
+    customer_id: entry.customer_id,
+    subaccount_id: entry.subaccount ?? 0,
+    status: 'success',
+    retryable: false,
+    number_succeeded: 0,
+    number_failed: 0,
+    number_duplicates: 0,
+    content_hash: '',
+    first_error: '',
+  };
+}
+
+export async function processBatch(
+  entry: JournalEntry,
+  body: Buffer,
+  ctx: BatchContext,
+): Promise<BatchOutcome> {
+  const record = baseRecord(entry, ctx.now);
+  let decoded: Awaited<ReturnType<typeof decodeBatch>>;
+  try {
+    decoded = await decodeBatch(body);
+  } catch (error) {
+    if (!(error instanceof DecompressError)) throw error;
+    return {
+      events: [],
+      failures: [],
+      record: { ...record, status: 'decompress', first_error: error.message },
+    };
+  }
+  record.content_hash = decoded.contentHash;
+  const lines = decoded.lines;
+  if (lines.every((line) => line.trim() === '')) {
+    return {
+      events: [],
+      failures: [],
+      record: { ...record, status: 'empty_batch', first_error: 'the batch holds no events' },
+    };
+  }
+  const earlier = await ctx.earlierBatch(decoded.contentHash);
+  if (earlier) {
+    const count = lines.filter((l) => l.trim() !== '').length;
+    return {
+      events: [],
+      failures: [],
+      record: {
+        ...record,
+        status: 'duplicate_batch',
+        number_duplicates: count,
+        first_error: `same content as batch ${earlier}`,
+      },
+    };
+  }
+  // Age and future checks are against the arrival time, so a batch replayed after downtime is
+  // judged as it was when the client sent it.
+  const normalize = {
+    now: Math.floor(entry.received_at / 1000),
+    customerId: entry.customer_id,
+    subaccount: entry.subaccount,
+  };
+  const events: StoredEvent[] = [];
+  const failures: FailedEvent[] = [];
+  // Ids join the shared set only once the batch is done, so a retried batch is not its own duplicate.
+  const seen = new Set<string>();
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line.trim() === '') continue;
+    try {
+      const event = normalizeLine(line, normalize);
+      if (ctx.ids.has(event.event_id) || seen.has(event.event_id)) record.number_duplicates += 1;
+      else {
+        seen.add(event.event_id);
+        events.push(event);
+      }
+    } catch (error) {
+      if (!(error instanceof InvalidEvent)) throw error;
+      failures.push({
+        batch_id: entry.batch_id,
+        line: i + 1,
+        reason: error.message,
+        text: line.slice(0, MAX_FAILED_TEXT),
+      });
+    }
+  }
+  await ctx.enricher.enrich(events);
+  for (const id of seen) ctx.ids.add(id, ctx.now);
+  record.number_succeeded = events.length;
+  record.number_failed = failures.length;
+  if (failures.length) {
+    record.status = 'validation';
+    record.first_error = `line ${failures[0]!.line}: ${failures[0]!.reason}`;
+  }
+  return { events, failures, record };
+}
