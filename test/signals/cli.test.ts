@@ -25,9 +25,13 @@ it('outpost signals --config FILE serves the ingest API until SIGTERM', async (t
       '',
     ].join('\n'),
   });
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'signals', '--config', join(dir, 'outpost.config')], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', CLI, 'signals', '--config', join(dir, 'outpost.config')],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   t.after(() => child.kill('SIGKILL'));
   let stderr = '';
   const url = await new Promise<string>((resolve, reject) => {
@@ -52,9 +56,13 @@ it('outpost signals --config FILE serves the ingest API until SIGTERM', async (t
 it('outpost signals refuses a configuration without <signals-server>', async (t) => {
   const dir = tempDir(t);
   writeFiles(dir, { 'plain.config': 'host-name mta.example\n' });
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'signals', '--config', join(dir, 'plain.config')], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', CLI, 'signals', '--config', join(dir, 'plain.config')],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
