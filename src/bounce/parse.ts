@@ -59,11 +59,48 @@ function reportText(root: Part): string {
   return texts.join('\n');
 }
 
-function fromPatterns(groups: Groups[]): {
-  recipients: RawRecipient[];
-  sentTo?: string;
-  reportingMta?: string;
-} {
+type Body = Omit<ParsedReport, 'original' | 'sentTo'> & { sentTo?: string };
+
+/** Per-recipient copies of the report-level feedback fields (what `outpost bounce parse` shows). */
+function feedbackRecipients(addresses: readonly string[], info: FeedbackInfo): ReportRecipient[] {
+  const { type: feedbackType, userAgent, sourceIp, reportedDomain, arrivalDate } = info;
+  const shared = { feedbackType, userAgent, sourceIp, reportedDomain, arrivalDate };
+  const defined = Object.fromEntries(Object.entries(shared).filter(([, v]) => v !== undefined));
+  return addresses.map((address) => ({ address, ...defined }));
+}
+
+function readFeedback(root: Part, part: Part | undefined, original: OriginalMessage, from?: string): Body {
+  const fb = part ? parseArf(partText(part), original) : parseJmrp(reportText(root), original, from);
+  const recipients = feedbackRecipients(fb.recipients, fb.info);
+  return { kind: 'fbl', format: part ? 'arf' : 'jmrp', recipients, feedback: fb.info };
+}
+
+function readDsn(root: Part, statusPart: Part, patterns: ParseOptions['patterns']): Body {
+  const { recipients: raw, ...perMessage } = parseDeliveryStatus(partText(statusPart));
+  const text = reportText(root);
+  for (const r of raw) {
+    if (r.diagnostic) continue;
+    const described = describedFailure(text, r.address);
+    if (described) Object.assign(r, { diagnostic: described, diagType: 'x-text' });
+  }
+  const recipients = raw.map((r) => finishRecipient(r, patterns));
+  return { kind: kindOf(recipients), format: 'dsn', ...perMessage, recipients };
+}
+
+/** Body-pattern groups: FBL names (`rcpt`, `dlvSourceIp`, …) or bounce names (`r`, `diag`, …). */
+function readPatterns(name: string, groups: Groups[], patterns: ParseOptions['patterns']): Body {
+  const first = groups[0]!;
+  if (groups.every((g) => g.rcpt && !g.r)) {
+    const info: FeedbackInfo = { type: (first.feedbackType ?? 'abuse').toLowerCase(), fields: {} };
+    if (first.dlvSourceIp) info.sourceIp = first.dlvSourceIp;
+    const domain = first.reportedDomainFrom ?? first.reportedDomainTo;
+    if (domain) info.reportedDomain = domain;
+    const recipients = feedbackRecipients(
+      groups.map((g) => addressOf(g.rcpt)!),
+      info,
+    );
+    return { kind: 'fbl', format: name, recipients, feedback: info };
+  }
   const recipients = groups.map((g) => {
     const raw: RawRecipient = { address: addressOf(g.r ?? g.rcpt)! };
     if (g.or) raw.originalRecipient = addressOf(g.or)!;
@@ -71,12 +108,12 @@ function fromPatterns(groups: Groups[]): {
     if (g.status) raw.status = g.status;
     if (g.diag) raw.diagnostic = g.diag;
     if (g.remMta) raw.remoteMta = g.remMta;
-    return raw;
+    return finishRecipient(raw, patterns);
   });
-  const out: { recipients: RawRecipient[]; sentTo?: string; reportingMta?: string } = { recipients };
-  if (groups[0]?.orig) out.sentTo = addressOf(groups[0].orig)!;
-  if (groups[0]?.repMta) out.reportingMta = groups[0].repMta;
-  return out;
+  const body: Body = { kind: kindOf(recipients), format: name, recipients };
+  if (first.orig) body.sentTo = addressOf(first.orig)!;
+  if (first.repMta) body.reportingMta = first.repMta;
+  return body;
 }
 
 function kindOf(recipients: readonly ReportRecipient[]): ParsedReport['kind'] {
@@ -91,81 +128,33 @@ export async function parseReport(raw: Buffer, options: ParseOptions = {}): Prom
     options.sentTo ??
     addressOf(header('X-Original-To') ?? header('Delivered-To') ?? header('To')?.split(',')[0]);
   const headers = originalHeaders(root);
-  const finish = (recipients: RawRecipient[]) => recipients.map((r) => finishRecipient(r, options.patterns));
-  const report = (fields: Omit<ParsedReport, 'original'>, original: OriginalMessage): ParsedReport => ({
-    ...fields,
-    ...(sentTo && !fields.sentTo ? { sentTo } : {}),
-    original,
-  });
   const original = matchOriginal(headers, sentTo, options.match);
+  const done = (body: Body, matched = original): ParsedReport => ({
+    ...body,
+    ...(sentTo && !body.sentTo ? { sentTo } : {}),
+    original: matched,
+  });
 
-  const feedbackPart = [...walk(root)].find((p) => p.type === FEEDBACK);
-  if (feedbackPart || isJmrp(original)) {
-    const text = reportText(root);
-    const fb = feedbackPart
-      ? parseArf(partText(feedbackPart), original)
-      : parseJmrp(text, original, header('From'));
-    const { type: feedbackType, userAgent, sourceIp, reportedDomain, arrivalDate } = fb.info;
-    const perRecipient = { feedbackType, userAgent, sourceIp, reportedDomain, arrivalDate };
-    const defined = Object.fromEntries(Object.entries(perRecipient).filter(([, v]) => v !== undefined));
-    const recipients: ReportRecipient[] = fb.recipients.map((address) => ({ address, ...defined }));
-    return report(
-      { kind: 'fbl', format: feedbackPart ? 'arf' : 'jmrp', recipients, feedback: fb.info },
-      original,
-    );
-  }
-
-  const statusPart = [...walk(root)].find(
+  const parts = [...walk(root)];
+  const feedbackPart = parts.find((p) => p.type === FEEDBACK);
+  if (feedbackPart || isJmrp(original))
+    return done(readFeedback(root, feedbackPart, original, header('From')));
+  const statusPart = parts.find(
     (p) =>
       DELIVERY_STATUS.has(p.type) ||
       (p.type === 'text/plain' && p !== root && looksLikeDeliveryStatus(partText(p))),
   );
-  if (statusPart) {
-    const dsn = parseDeliveryStatus(partText(statusPart));
-    const text = reportText(root);
-    for (const r of dsn.recipients) {
-      if (r.diagnostic) continue;
-      const described = describedFailure(text, r.address);
-      if (described) Object.assign(r, { diagnostic: described, diagType: 'x-text' });
-    }
-    const recipients = finish(dsn.recipients);
-    const { recipients: _, ...perMessage } = dsn;
-    return report({ kind: kindOf(recipients), format: 'dsn', ...perMessage, recipients }, original);
-  }
+  if (statusPart) return done(readDsn(root, statusPart, options.patterns));
 
   const text = reportText(root);
   const patterned = options.bodyPatterns ? matchPatternFiles(options.bodyPatterns, text) : undefined;
-  if (patterned?.recipients.every((g) => g.rcpt && !g.r)) {
-    const g = patterned.recipients[0]!;
-    const info: FeedbackInfo = { type: (g.feedbackType ?? 'abuse').toLowerCase(), fields: {} };
-    if (g.dlvSourceIp) info.sourceIp = g.dlvSourceIp;
-    const domain = g.reportedDomainFrom ?? g.reportedDomainTo;
-    if (domain) info.reportedDomain = domain;
-    const recipients = patterned.recipients.map((r) => ({
-      address: addressOf(r.rcpt)!,
-      feedbackType: info.type,
-      ...(info.sourceIp ? { sourceIp: info.sourceIp } : {}),
-      ...(domain ? { reportedDomain: domain } : {}),
-    }));
-    return report({ kind: 'fbl', format: patterned.name, recipients, feedback: info }, original);
-  }
-  if (patterned) {
-    const found = fromPatterns(patterned.recipients);
-    const recipients = finish(found.recipients);
-    const { recipients: _, ...rest } = found;
-    return report({ kind: kindOf(recipients), format: patterned.name, ...rest, recipients }, original);
-  }
+  if (patterned) return done(readPatterns(patterned.name, patterned.recipients, options.patterns));
 
   const subject = decodeWords(header('Subject') ?? '');
   const own = [sentTo, addressOf(header('From'))].filter((a): a is string => a !== undefined);
   const bounce = readTextBounce(text, subject, own);
-  if (bounce) {
-    const inline = headers ?? bounce.originalHeaders;
-    const recipients = finish(bounce.recipients);
-    return report(
-      { kind: kindOf(recipients), format: bounce.format, recipients },
-      matchOriginal(inline, sentTo, options.match),
-    );
-  }
-  return report({ kind: 'unrecognized', recipients: [] }, original);
+  if (!bounce) return done({ kind: 'unrecognized', recipients: [] });
+  const recipients = bounce.recipients.map((r) => finishRecipient(r, options.patterns));
+  const matched = matchOriginal(headers ?? bounce.originalHeaders, sentTo, options.match);
+  return done({ kind: kindOf(recipients), format: bounce.format, recipients }, matched);
 }
