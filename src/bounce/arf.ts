@@ -58,15 +58,24 @@ export function isJmrp(original: OriginalMessage): boolean {
   return original.headers?.some(([n]) => n.toLowerCase() === 'x-hmxmroriginalrecipient') ?? false;
 }
 
-export function parseJmrp(text: string, original: OriginalMessage, reportFrom: string | undefined): Feedback {
-  const ip = text.match(/received from IP (\d{1,3}(?:\.\d{1,3}){3}|[0-9a-f:]+:[0-9a-f:]+)/i)?.[1];
+const IP = '(\\d{1,3}(?:\\.\\d{1,3}){3}|[0-9a-f:]+:[0-9a-f:]+)';
+
+export function parseJmrp(
+  text: string,
+  original: OriginalMessage,
+  report: { from?: string; subject?: string },
+): Feedback {
+  // The IP is in the prose, or only in the subject (`complaint about message from 192.0.2.1`).
+  const ip =
+    text.match(new RegExp(`received from IP ${IP}`, 'i'))?.[1] ??
+    report.subject?.match(new RegExp(`complaint about message from ${IP}`, 'i'))?.[1];
   const date = text.match(/received from IP \S+ on (.+?)\.?\s*(?:\n|$)/i)?.[1];
   const info: FeedbackInfo = { type: 'abuse', fields: {} };
   if (ip) info.sourceIp = ip;
   if (date) info.arrivalDate = date.trim();
   const domain = original.from?.match(/@([^>\s]+)/)?.[1];
   if (domain) info.reportedDomain = domain.toLowerCase();
-  const reporter = reportFrom?.match(/@([^>\s]+)/)?.[1];
+  const reporter = report.from?.match(/@([^>\s]+)/)?.[1];
   if (reporter) info.reportingMta = reporter.toLowerCase();
   return { info, recipients: recipientsFromOriginal(original) };
 }

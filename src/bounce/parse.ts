@@ -69,8 +69,13 @@ function feedbackRecipients(addresses: readonly string[], info: FeedbackInfo): R
   return addresses.map((address) => ({ address, ...defined }));
 }
 
-function readFeedback(root: Part, part: Part | undefined, original: OriginalMessage, from?: string): Body {
-  const fb = part ? parseArf(partText(part), original) : parseJmrp(reportText(root), original, from);
+function readFeedback(
+  root: Part,
+  part: Part | undefined,
+  original: OriginalMessage,
+  report: { from?: string; subject?: string },
+): Body {
+  const fb = part ? parseArf(partText(part), original) : parseJmrp(reportText(root), original, report);
   const recipients = feedbackRecipients(fb.recipients, fb.info);
   return { kind: 'fbl', format: part ? 'arf' : 'jmrp', recipients, feedback: fb.info };
 }
@@ -137,8 +142,10 @@ export async function parseReport(raw: Buffer, options: ParseOptions = {}): Prom
 
   const parts = [...walk(root)];
   const feedbackPart = parts.find((p) => p.type === FEEDBACK);
-  if (feedbackPart || isJmrp(original))
-    return done(readFeedback(root, feedbackPart, original, header('From')));
+  if (feedbackPart || isJmrp(original)) {
+    const report = { from: header('From'), subject: header('Subject') };
+    return done(readFeedback(root, feedbackPart, original, report));
+  }
   const statusPart = parts.find(
     (p) =>
       DELIVERY_STATUS.has(p.type) ||
