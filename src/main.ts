@@ -1,13 +1,15 @@
 // Wires one Outpost process together from a validated configuration: the event bus, the logger and
 // whatever services the configuration turns on. Each capability contributes a Service here; the
 // order of `services` is start order (stop runs in reverse).
-import type { OutpostConfig } from './config/index.js';
+import { configPath, type OutpostConfig } from './config/index.js';
 import { AccountingService } from './events/accounting/service.js';
 import { EventBus } from './events/index.js';
 import { SignalsConnector } from './events/signals/index.js';
 import type { Logger } from './logging.js';
 import { signalsOptionsFromConfig } from './signals/config.js';
 import { SignalsServer } from './signals/service.js';
+import { SmtpService } from './smtp/service.js';
+import { SpoolService } from './spool/service.js';
 
 export interface Service {
   readonly name: string;
@@ -35,6 +37,19 @@ function servicesFor(config: OutpostConfig, bus: EventBus, options: StartOptions
   if (config.signalsServer) services.push(new SignalsServer(signalsOptionsFromConfig(config, options.log)));
   if (config.acctFiles.length > 0) services.push(new AccountingService(config, bus, options.log));
   if (config.signals) services.push(new SignalsConnector(config, bus, options.log));
+  const dataDir = configPath(config, config.outpost['data-dir'] ?? '/var/lib/outpost');
+  // Spool before the listener: it is locked and recovered before any client can send mail.
+  const spool = new SpoolService(config, dataDir, options.log.child({ component: 'spool' }));
+  const smtp = new SmtpService({
+    config,
+    bus,
+    spool: () => spool.spool,
+    log: options.log.child({ component: 'smtp' }),
+    dataDir,
+    // The queue (delivery engine) takes each spooled message here, and spool.recovered at start.
+    onSpooled: () => {},
+  });
+  services.push(spool, smtp);
   return services;
 }
 

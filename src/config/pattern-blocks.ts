@@ -162,7 +162,10 @@ export function buildPatternBlock(builder: ConfigBuilder, block: BlockNode): voi
       const name = requireName(builder, block);
       const list = rules(builder, block, parseRewrite);
       if (name) c.rewriteLists.set(name, [...(c.rewriteLists.get(name) ?? []), ...list]);
-      notSupported(builder, block.pos, '<rewrite-list>');
+      // mail-from rules are applied by the SMTP listener (src/smtp/rewrite.ts).
+      for (const rule of list) {
+        if (rule.kind === 'from-domain') notSupported(builder, rule.pos, 'from-domain');
+      }
       return;
     }
     case 'pattern-list': {
