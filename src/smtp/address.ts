@@ -30,8 +30,15 @@ const ATEXT = /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~\u0080-\u{10ffff}]+$/u;
 const LDH_LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
 const XTEXT = /^(?:[!-*,-<>-~]|\+[0-9A-F]{2})*$/;
 
-/** `FROM:<path> params` / `TO:<path> params`: `keyword` is FROM or TO. */
-export function parsePathArgument(args: string, keyword: 'FROM' | 'TO'): ParsedPath {
+/**
+ * `FROM:<path> params` / `TO:<path> params`: `keyword` is FROM or TO. With `postmasterDomain`, a
+ * bare `<postmaster>` is that domain's postmaster (RFC 5321 §4.5.1 requires accepting it).
+ */
+export function parsePathArgument(
+  args: string,
+  keyword: 'FROM' | 'TO',
+  postmasterDomain?: string,
+): ParsedPath {
   const match = new RegExp(`^${keyword}:\\s*`, 'i').exec(args);
   if (!match) throw new AddressSyntaxError(`syntax: expected ${keyword}:<address>`);
   let rest = args.slice(match[0].length);
@@ -49,6 +56,9 @@ export function parsePathArgument(args: string, keyword: 'FROM' | 'TO'): ParsedP
   if (rest !== '' && !rest.startsWith(' ')) throw new AddressSyntaxError('syntax: junk after the address');
   const params = parseParams(rest.trim());
   if (raw === '') return { raw, params };
+  if (postmasterDomain && raw.toLowerCase() === 'postmaster') {
+    return { raw, mailbox: parseMailbox(`${raw}@${postmasterDomain}`), params };
+  }
   return { raw, mailbox: parseMailbox(raw), params };
 }
 
@@ -120,7 +130,7 @@ function validQuoted(local: string): boolean {
 
 function checkLiteral(domain: string): string {
   const inner = /^\[(?:(\d{1,3}(?:\.\d{1,3}){3})|IPv6:([0-9a-f:.]+))\]$/i.exec(domain);
-  if (!inner || (inner[1] && inner[1].split('.').some((o) => Number(o) > 255))) {
+  if (!inner || inner[1]?.split('.').some((o) => Number(o) > 255)) {
     throw new AddressSyntaxError('syntax: bad address literal');
   }
   return domain.toLowerCase();
@@ -136,7 +146,7 @@ export function checkDomain(domain: string): string {
   if (bare === '' || bare.length > 253) throw new AddressSyntaxError('syntax: bad domain');
   const labels = bare.split('.').map((label) => {
     if (LDH_LABEL.test(label)) return label.toLowerCase();
-    const ascii = /[^\x00-\x7f]/.test(label) ? domainToASCII(label) : '';
+    const ascii = /[\u0080-\u{10ffff}]/u.test(label) ? domainToASCII(label) : '';
     if (ascii === '' || ascii.includes('.') || !LDH_LABEL.test(ascii)) {
       throw new AddressSyntaxError('syntax: bad domain');
     }

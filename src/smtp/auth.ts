@@ -48,7 +48,8 @@ function plain(decoded: string): AuthStep {
 
 /** The first step of AUTH MECHANISM [INITIAL-RESPONSE]. */
 export function startAuth(mechanism: Mechanism, initial: string | undefined, hostName: string): AuthStep {
-  const withInitial = (step: AuthStep) => (initial === undefined ? step : 'next' in step ? step.next(initial) : step);
+  const withInitial = (step: AuthStep) =>
+    initial === undefined ? step : 'next' in step ? step.next(initial) : step;
   switch (mechanism) {
     case 'PLAIN':
       return withInitial(ask('', plain));
@@ -61,7 +62,11 @@ export function startAuth(mechanism: Mechanism, initial: string | undefined, hos
       return ask(b64(challenge), (answer) => {
         const space = answer.lastIndexOf(' ');
         if (space <= 0) return { error: 'malformed' };
-        return { user: answer.slice(0, space), cramResponse: answer.slice(space + 1), cramChallenge: challenge };
+        return {
+          user: answer.slice(0, space),
+          cramResponse: answer.slice(space + 1),
+          cramChallenge: challenge,
+        };
       });
     }
   }
@@ -79,7 +84,7 @@ export function verify(users: ReadonlyMap<string, SmtpUser>, step: AuthStep): st
   const entry = users.get(step.user);
   const password = entry?.settings.password;
   // `system` and `certificate` authentication are not supported: such users cannot log in.
-  if (!entry || entry.settings['authentication-method'] !== 'password' || password === undefined) return undefined;
+  if (entry?.settings['authentication-method'] !== 'password' || password === undefined) return undefined;
   if ('password' in step) return sameText(step.password, password) ? step.user : undefined;
   const expected = createHmac('md5', password).update(step.cramChallenge).digest('hex');
   return sameText(step.cramResponse.toLowerCase(), expected) ? step.user : undefined;

@@ -38,7 +38,8 @@ export function readControlHeaders(
     const jobs = fields('x-job');
     if (jobs.length > 1) return replies.badHeader('more than one X-Job header');
     const value = jobs[0]?.value;
-    if (value && !JOB_ID.test(value)) return replies.badHeader('X-Job contains white space or control characters');
+    if (value && !JOB_ID.test(value))
+      return replies.badHeader('X-Job contains white space or control characters');
     if (value) values.jobId = value;
     if (!settings['retain-x-job']) for (const f of jobs) remove.add(f);
   }

@@ -92,20 +92,25 @@ export function headerAddress(value: string | undefined): string | undefined {
 export function decodeWords(value: string): string {
   return value
     .replace(/(=\?[^?\s]+\?[BbQq]\?[^?\s]*\?=)\s+(?==\?)/g, '$1')
-    .replace(/=\?([^?\s*]+)(?:\*[^?\s]*)?\?([BbQq])\?([^?\s]*)\?=/g, (word, charset: string, enc: string, text: string) => {
-      try {
-        const bytes =
-          enc.toUpperCase() === 'B'
-            ? Buffer.from(text, 'base64')
-            : Buffer.from(
-                text.replace(/_/g, ' ').replace(/=([0-9A-Fa-f]{2})/g, (_, hex: string) =>
-                  String.fromCharCode(Number.parseInt(hex, 16)),
-                ),
-                'latin1',
-              );
-        return new TextDecoder(charset.toLowerCase()).decode(bytes);
-      } catch {
-        return word;
-      }
-    });
+    .replace(
+      /=\?([^?\s*]+)(?:\*[^?\s]*)?\?([BbQq])\?([^?\s]*)\?=/g,
+      (word, charset: string, enc: string, text: string) => {
+        try {
+          const bytes =
+            enc.toUpperCase() === 'B'
+              ? Buffer.from(text, 'base64')
+              : Buffer.from(
+                  text
+                    .replace(/_/g, ' ')
+                    .replace(/=([0-9A-Fa-f]{2})/g, (_, hex: string) =>
+                      String.fromCharCode(Number.parseInt(hex, 16)),
+                    ),
+                  'latin1',
+                );
+          return new TextDecoder(charset.toLowerCase()).decode(bytes);
+        } catch {
+          return word;
+        }
+      },
+    );
 }

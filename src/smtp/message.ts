@@ -5,7 +5,14 @@ import type { SourceSettings } from '../config/index.js';
 import type { DsnNotify, SpoolEnvelope } from '../spool/index.js';
 import { readControlHeaders } from './control-headers.js';
 import { cleanData } from './data.js';
-import { decodeWords, type HeaderField, headerAddress, headerValues, parseHeaders, rebuild } from './headers.js';
+import {
+  decodeWords,
+  type HeaderField,
+  headerAddress,
+  headerValues,
+  parseHeaders,
+  rebuild,
+} from './headers.js';
 import type { Policy } from './policy.js';
 import { PRODUCT, type Reply, replies } from './replies.js';
 import { rewriteMailFrom } from './rewrite.js';
@@ -50,7 +57,13 @@ export function rfc5322Date(ms: number): string {
   return new Date(ms).toUTCString().replace(/GMT$/, '+0000');
 }
 
-function receivedHeader(policy: Policy, settings: SourceSettings, s: SessionFacts, tx: TransactionFacts, ids: Ids) {
+function receivedHeader(
+  policy: Policy,
+  settings: SourceSettings,
+  s: SessionFacts,
+  tx: TransactionFacts,
+  ids: Ids,
+) {
   const protocol = `${s.esmtp ? 'E' : ''}SMTP${s.tls ? 'S' : ''}${s.user !== undefined ? 'A' : ''}`;
   const from = settings['hide-message-source'] ? '' : `from ${s.helo} (${s.clientIp})\r\n\t`;
   const rcpt = tx.recipients.length === 1 ? ` for <${tx.recipients[0]!.address}>` : '';
@@ -84,7 +97,8 @@ export function buildMessage(
   }
   const dateMode = settings['add-date-header'];
   if (dateMode === 'override') for (const f of section.fields) if (f.key === 'date') remove.add(f);
-  if ((dateMode === 'yes' && !has('date')) || dateMode === 'override') append += `Date: ${rfc5322Date(ids.now)}\r\n`;
+  if ((dateMode === 'yes' && !has('date')) || dateMode === 'override')
+    append += `Date: ${rfc5322Date(ids.now)}\r\n`;
   const received = settings['add-received-header'] ? receivedHeader(policy, settings, session, tx, ids) : '';
   const body = rebuild(cleaned, section, remove, received, append);
 
@@ -93,7 +107,10 @@ export function buildMessage(
   const headerFrom = headerAddress(first('from'));
   const headerSender = headerAddress(first('sender'));
   const envId = tx.envId ?? values.headerEnvId;
-  const rewritten = rewriteMailFrom(policy.config.rewriteLists.get(settings['rewrite-list'] ?? ''), tx.mailFrom);
+  const rewritten = rewriteMailFrom(
+    policy.config.rewriteLists.get(settings['rewrite-list'] ?? ''),
+    tx.mailFrom,
+  );
   const envelope: SpoolEnvelope = {
     v: 1,
     id: ids.id,

@@ -40,7 +40,11 @@ export function policyFrom(config: OutpostConfig): Policy {
       let settings = cache.get(key);
       if (!settings) {
         if (cache.size >= 10_000) cache.clear();
-        settings = sourceSettingsFor(config, { ip, ...(listenerSource ? { listenerSource } : {}), ...(user !== undefined ? { user } : {}) });
+        settings = sourceSettingsFor(config, {
+          ip,
+          ...(listenerSource ? { listenerSource } : {}),
+          ...(user !== undefined ? { user } : {}),
+        });
         cache.set(key, settings);
       }
       return settings;

@@ -73,7 +73,13 @@ export class SmtpService implements Service {
     try {
       for (const listener of config.listeners) {
         const configured = `${listener.host}:${listener.port}`;
-        const tls = await listenerTls({ config, listener, dataDir: this.options.dataDir, hostName: policy.hostName, log });
+        const tls = await listenerTls({
+          config,
+          listener,
+          dataDir: this.options.dataDir,
+          hostName: policy.hostName,
+          log,
+        });
         const info: ListenerInfo = {
           label: configured,
           ...(listener.source ? { source: listener.source } : {}),
@@ -98,7 +104,7 @@ export class SmtpService implements Service {
     return this.servers.map((s) => s.bound);
   }
 
-  private accept(socket: Socket, env: SessionEnv, awaitSlot: boolean): void {
+  private accept(socket: Socket, env: SessionEnv, awaitSlot: boolean) {
     socket.on('error', () => socket.destroy());
     const limit = this.options.config.global['total-max-smtp-in'];
     if (this.stopping) {
@@ -118,7 +124,7 @@ export class SmtpService implements Service {
     if (this.sessions.size < this.options.config.global['total-max-smtp-in']) this.waiting.shift()?.();
   }
 
-  private open(socket: Socket, env: SessionEnv): void {
+  private open(socket: Socket, env: SessionEnv) {
     const session = new Session(socket, env);
     this.sessions.add(session);
     void session.closed.then(() => {

@@ -109,7 +109,9 @@ export class Session {
   }
 
   setTimeout(): void {
-    const seconds = this.reader.inData ? this.settings['smtp-data-timeout'] : this.settings['smtp-command-timeout'];
+    const seconds = this.reader.inData
+      ? this.settings['smtp-data-timeout']
+      : this.settings['smtp-command-timeout'];
     this.socket.setTimeout(seconds * 1000);
   }
 
@@ -122,7 +124,7 @@ export class Session {
     setImmediate(() => setImmediate(() => this.greet()));
   }
 
-  private greet(): void {
+  private greet() {
     if (this.state !== 'opening') return;
     const host = this.env.policy.hostName;
     if (this.earlyData) {
@@ -144,7 +146,10 @@ export class Session {
 
   private onData(chunk: Buffer): void {
     if (this.settings['log-data']) {
-      this.env.log.info({ client: this.clientIp, bytes: chunk.length, hex: chunk.toString('hex') }, 'smtp: data');
+      this.env.log.info(
+        { client: this.clientIp, bytes: chunk.length, hex: chunk.toString('hex') },
+        'smtp: data',
+      );
     }
     if (this.state === 'opening') this.earlyData = true;
     else if (this.state === 'open') this.reader.push(chunk);
@@ -198,7 +203,7 @@ export class Session {
   }
 
   /** Replies with an error; too many of them closes the connection. */
-  fail(reply: Reply): void {
+  fail(reply: Reply) {
     if (++this.errors > MAX_ERRORS) {
       this.reply(replies.tooManyErrors(this.env.policy.hostName));
       return this.close();
@@ -215,7 +220,7 @@ export class Session {
   }
 
   /** Service stop: idle sessions are told at once; a busy one after its current command. */
-  shutdown(): void {
+  shutdown() {
     if (this.state === 'opening') this.socket.destroy();
     if (this.state !== 'open' || this.busy || this.reader.inData) return;
     this.reply(replies.shuttingDown(this.env.policy.hostName));

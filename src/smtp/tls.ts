@@ -121,7 +121,10 @@ export async function listenerTls(input: ListenerTlsInput): Promise<SecureContex
     return l[`tls-allow-${suffix}`] ?? g[`smtp-server-tls-allow-${suffix}`];
   });
   if (allowed.length === 0) {
-    log.warn({ listener: `${listener.host}:${listener.port}` }, 'smtp: every TLS version is disabled; no STARTTLS');
+    log.warn(
+      { listener: `${listener.host}:${listener.port}` },
+      'smtp: every TLS version is disabled; no STARTTLS',
+    );
     return undefined;
   }
   const configured = l['tls-certificate'] ?? g['smtp-server-tls-certificate']?.file;

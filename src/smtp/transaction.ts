@@ -2,7 +2,13 @@
 // it, spool it durably, publish the reception events, hand it on, and only then say 250.
 import { newMessageId } from '../events/index.js';
 import { type DsnNotify, newSpoolId, SpoolUnavailableError } from '../spool/index.js';
-import { AddressSyntaxError, canonicalAddress, decodeXtext, type Mailbox, parsePathArgument } from './address.js';
+import {
+  AddressSyntaxError,
+  canonicalAddress,
+  decodeXtext,
+  type Mailbox,
+  parsePathArgument,
+} from './address.js';
 import { buildMessage } from './message.js';
 import { messageSizeLimit } from './policy.js';
 import { receptionEvents } from './reception.js';
@@ -10,11 +16,11 @@ import { decideRelay } from './relay.js';
 import { replies } from './replies.js';
 import type { Session } from './session.js';
 
-const NON_ASCII = /[^\x00-\x7f]/;
+const NON_ASCII = /[\u0080-\u{10ffff}]/u;
 /** Recipients per message when `max-rcpt-per-message` is 0 (unlimited): bounds one envelope's size. */
 const RECIPIENT_CEILING = 10_000;
 
-export function mail(s: Session, args: string): void {
+export function mail(s: Session, args: string) {
   if (!s.helo) return s.fail(replies.needHelo);
   if (s.tx) return s.fail(replies.nestedMail);
   if (s.settings['require-auth'] && s.user === undefined) return s.fail(replies.authRequired);
@@ -33,7 +39,8 @@ export function mail(s: Session, args: string): void {
       if (Number(value) > messageSizeLimit(s.settings)) return s.fail(replies.sizeExceeded);
     } else if (key === 'BODY') {
       const body = value.toUpperCase();
-      if (body !== '7BIT' && body !== '8BITMIME') return s.fail(replies.syntax('BODY must be 7BIT or 8BITMIME'));
+      if (body !== '7BIT' && body !== '8BITMIME')
+        return s.fail(replies.syntax('BODY must be 7BIT or 8BITMIME'));
       tx.body = body;
     } else if (key === 'SMTPUTF8' && value === '' && s.settings['allow-smtputf8']) tx.smtpUtf8 = true;
     else if (key === 'RET' && /^(FULL|HDRS)$/i.test(value)) tx.ret = value.toUpperCase() as 'FULL' | 'HDRS';
@@ -56,14 +63,12 @@ function parseNotify(value: string): DsnNotify[] | undefined {
   return items as DsnNotify[];
 }
 
-export function rcpt(s: Session, args: string): void {
+export function rcpt(s: Session, args: string) {
   const tx = s.tx;
   if (!tx) return s.fail(replies.needMail);
   let path: ReturnType<typeof parsePathArgument>;
   try {
-    // RFC 5321 §4.5.1: <postmaster> without a domain must be accepted; it is ours.
-    const postmaster = /^TO:\s*<postmaster>/i.test(args);
-    path = parsePathArgument(postmaster ? args.replace(/<postmaster>/i, `<postmaster@${s.env.policy.hostName}>`) : args, 'TO');
+    path = parsePathArgument(args, 'TO', s.env.policy.hostName);
   } catch (error) {
     if (error instanceof AddressSyntaxError) return s.fail(replies.badRecipient(error.message));
     throw error;
@@ -96,7 +101,7 @@ export function rcpt(s: Session, args: string): void {
 
 type TransactionFactsRecipient = NonNullable<Session['tx']>['recipients'][number];
 
-export function data(s: Session, args: string): void {
+export function data(s: Session, args: string) {
   if (args !== '') return s.fail(replies.syntax('DATA takes no arguments'));
   if (!s.tx) return s.fail(replies.needMail);
   if (s.tx.recipients.length === 0) return s.fail(replies.needRcpt);

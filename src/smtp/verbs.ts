@@ -24,7 +24,7 @@ function mechanisms(s: Session): Mechanism[] {
   return MECHANISMS.filter((m) => clear || !sendsPassword(m));
 }
 
-function ehlo(s: Session, args: string): void {
+function ehlo(s: Session, args: string) {
   const name = args.split(' ')[0];
   if (!name) return s.fail(replies.badHelo);
   s.helo = name;
@@ -41,7 +41,7 @@ function ehlo(s: Session, args: string): void {
   s.reply({ code: 250, lines });
 }
 
-function helo(s: Session, args: string): void {
+function helo(s: Session, args: string) {
   const name = args.split(' ')[0];
   if (!name) return s.fail(replies.badHelo);
   s.helo = name;
@@ -50,7 +50,7 @@ function helo(s: Session, args: string): void {
   s.reply({ code: 250, lines: [`${s.env.policy.hostName} says hello`] });
 }
 
-function startTls(s: Session, args: string): void | Promise<void> {
+function startTls(s: Session, args: string) {
   if (args !== '') return s.fail(replies.syntax('STARTTLS takes no arguments'));
   if (s.tls) return s.fail(replies.tlsTwice);
   if (!canStartTls(s)) return s.fail(replies.tlsUnavailable);
@@ -80,7 +80,7 @@ export function upgrade(s: Session): Promise<void> {
   });
 }
 
-function auth(s: Session, args: string): void {
+function auth(s: Session, args: string) {
   if (!canAuth(s)) return s.fail(replies.authUnavailable);
   if (s.user !== undefined) return s.fail(replies.authTwice);
   if (s.tx) return s.fail(replies.nestedMail);
@@ -95,13 +95,13 @@ function auth(s: Session, args: string): void {
   runAuth(s, startAuth(mechanism, initial, s.env.policy.hostName));
 }
 
-export function continueAuth(s: Session, answer: string): void {
+export function continueAuth(s: Session, answer: string) {
   const step = s.authStep!;
   s.authStep = undefined;
   runAuth(s, step.next(answer));
 }
 
-function runAuth(s: Session, step: AuthStep): void {
+function runAuth(s: Session, step: AuthStep) {
   if ('challenge' in step) {
     s.authStep = step;
     return s.reply({ code: 334, lines: [step.challenge] });

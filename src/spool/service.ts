@@ -7,7 +7,10 @@ import type { SpoolEnvelope } from './envelope.js';
 import { Spool } from './spool.js';
 
 /** `<spool DIR>` with the highest `priority` (Outpost uses one spool), else DATA-DIR/spool. */
-export function spoolSettingsFor(config: OutpostConfig, dataDir: string): { dir: string; minFreeBytes: number } {
+export function spoolSettingsFor(
+  config: OutpostConfig,
+  dataDir: string,
+): { dir: string; minFreeBytes: number } {
   const [chosen] = [...config.spools].sort((a, b) => b.settings.priority - a.settings.priority);
   if (!chosen) return { dir: `${dataDir}/spool`, minFreeBytes: 0 };
   return { dir: configPath(config, chosen.dir), minFreeBytes: chosen.settings['min-free-space'] };

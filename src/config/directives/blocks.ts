@@ -58,26 +58,26 @@ export const VIRTUAL_MTA_POOL_DIRECTIVES = {
 export type VirtualMtaPoolSettings = SettingsOf<typeof VIRTUAL_MTA_POOL_DIRECTIVES>;
 
 export const SMTP_USER_DIRECTIVES = {
-  password: text(),
-  'authentication-method': oneOf(['password', 'system', 'certificate'] as const, 'password'),
+  password: acted(text()),
+  'authentication-method': acted(oneOf(['password', 'system', 'certificate'] as const, 'password')),
   'tls-certificate': text(),
-  source: word(),
+  source: acted(word()),
 };
 export type SmtpUserSettings = SettingsOf<typeof SMTP_USER_DIRECTIVES>;
 
 /** `<smtp-listener IP:PORT>` block form (UG50 §3.3.17); unset values inherit the global ones. */
 export const SMTP_LISTENER_DIRECTIVES = {
-  source: word(),
-  'tls-certificate': text(),
+  source: acted(word()),
+  'tls-certificate': acted(text()),
   'tls-ca-file': text(),
-  'tls-ciphers': text(),
+  'tls-ciphers': acted(text()),
   'tls-allow-sslv3': { ...bool(false), default: undefined as boolean | undefined },
-  'tls-allow-tlsv1': { ...bool(false), default: undefined as boolean | undefined },
-  'tls-allow-tlsv1.1': { ...bool(true), default: undefined as boolean | undefined },
-  'tls-allow-tlsv1.2': { ...bool(true), default: undefined as boolean | undefined },
-  'tls-allow-tlsv1.3': { ...bool(true), default: undefined as boolean | undefined },
-  'immediate-tls': bool(false),
-  'await-slot': { ...bool(false), default: undefined as boolean | undefined },
+  'tls-allow-tlsv1': acted({ ...bool(false), default: undefined as boolean | undefined }),
+  'tls-allow-tlsv1.1': acted({ ...bool(true), default: undefined as boolean | undefined }),
+  'tls-allow-tlsv1.2': acted({ ...bool(true), default: undefined as boolean | undefined }),
+  'tls-allow-tlsv1.3': acted({ ...bool(true), default: undefined as boolean | undefined }),
+  'immediate-tls': acted(bool(false)),
+  'await-slot': acted({ ...bool(false), default: undefined as boolean | undefined }),
 };
 export type SmtpListenerSettings = SettingsOf<typeof SMTP_LISTENER_DIRECTIVES>;
 
@@ -87,8 +87,8 @@ export const SOURCE_GROUP_DIRECTIVES = {
 };
 
 export const SPOOL_DIRECTIVES = {
-  priority: int(1, 1, 100),
-  'min-free-space': size(0),
+  priority: acted(int(1, 1, 100)),
+  'min-free-space': acted(size(0)),
   'delete-file-holders': bool(false),
   'deliver-only': bool(false),
 };
@@ -206,7 +206,7 @@ export const SIGNALS_DIRECTIVES = {
   'tracking-domain': text(),
   'custom-message-id-header': acted(word()),
   'process-x-sp-subaccount-id': acted(bool(false)),
-  'retain-x-sp-subaccount-id': bool(false),
+  'retain-x-sp-subaccount-id': acted(bool(false)),
   'log-verbose': acted(bool(false)),
   'min-free-space': acted(size(20 * 1024 * 1024)),
   'privacy-policy': acted(oneOf(['retain', 'sha1'] as const, 'retain')),

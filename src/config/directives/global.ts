@@ -4,6 +4,7 @@ import type { Position } from '../diagnostics.js';
 import type { DirectiveNode } from '../parse.js';
 import { type Cidr, type DomainPattern, parseCidr, parseDomainPattern, parseRegex } from '../patterns.js';
 import {
+  acted,
   anyValue,
   bool,
   deprecated,
@@ -164,14 +165,14 @@ function twoWords(node: DirectiveNode): [string, string] {
 
 export const GLOBAL_DIRECTIVES = {
   postmaster: repeated((n) => email().parse(n, undefined)!),
-  'host-name': repeated(oneWord),
-  'smtp-listener': repeated((n) => ({ ...parseListener(n), pos: n.pos })),
+  'host-name': acted(repeated(oneWord)),
+  'smtp-listener': acted(repeated((n) => ({ ...parseListener(n), pos: n.pos }))),
   'smtp-ip': deprecated(word(), 'use smtp-listener'),
   'smtp-port': deprecated(int(25, 1, 65535), 'use smtp-listener'),
   'smtp-source-host': repeated(parseSourceHost),
   'total-max-smtp-out': int(1200),
-  'total-max-smtp-in': int(100),
-  'smtp-await-slot': bool(false),
+  'total-max-smtp-in': acted(int(100)),
+  'smtp-await-slot': acted(bool(false)),
   spool: deprecated(repeated(oneWord), 'use <spool DIR>'),
   'spool-delete-corrupted': bool(false),
   'spool-min-free-space': int(0),
@@ -195,7 +196,7 @@ export const GLOBAL_DIRECTIVES = {
     return { name, values: parseList(values) };
   }),
   'domain-key': repeated(parseDomainKey),
-  'invalid-virtual-mta-fallback': word(),
+  'invalid-virtual-mta-fallback': acted(word()),
   'include-headers-from': text(),
   pickup: anyValue(),
   'pickup-retry-interval': interval(60),
@@ -219,22 +220,24 @@ export const GLOBAL_DIRECTIVES = {
   'use-proxy': list(),
   'enable-signals': enableSignals(),
   // relaying (UG50 §3.3.1.32)
-  'relay-domain': repeated((n): DomainPattern => parseDomainPattern(oneWord(n))),
-  'relay-address': repeated((n): string | RegExp => {
-    const value = oneWord(n);
-    return value.startsWith('/') ? parseRegex(value) : value.toLowerCase();
-  }),
-  'relay-debug': bool(false),
+  'relay-domain': acted(repeated((n): DomainPattern => parseDomainPattern(oneWord(n)))),
+  'relay-address': acted(
+    repeated((n): string | RegExp => {
+      const value = oneWord(n);
+      return value.startsWith('/') ? parseRegex(value) : value.toLowerCase();
+    }),
+  ),
+  'relay-debug': acted(bool(false)),
   // server-side TLS (UG50 §3.3.1.9–15)
-  'smtp-server-tls-certificate': tlsCertificate(),
+  'smtp-server-tls-certificate': acted(tlsCertificate()),
   'smtp-server-tls-ca-file': text(),
   'smtp-server-tls-allow-sslv3': bool(false),
-  'smtp-server-tls-allow-tlsv1': bool(false),
-  'smtp-server-tls-allow-tlsv1.1': bool(true),
-  'smtp-server-tls-allow-tlsv1.2': bool(true),
+  'smtp-server-tls-allow-tlsv1': acted(bool(false)),
+  'smtp-server-tls-allow-tlsv1.1': acted(bool(true)),
+  'smtp-server-tls-allow-tlsv1.2': acted(bool(true)),
   // UNCONFIRMED in UG50; the seed config sets it, and a 5.x with OpenSSL 1.1.1 has TLS 1.3 on.
-  'smtp-server-tls-allow-tlsv1.3': bool(true),
-  'smtp-server-tls-ciphers': text('HIGH:!ADH:@STRENGTH'),
+  'smtp-server-tls-allow-tlsv1.3': acted(bool(true)),
+  'smtp-server-tls-ciphers': acted(text('HIGH:!ADH:@STRENGTH')),
   // web monitor (UG50 §3.3.1.36)
   'http-mgmt-port': int(8080, 0, 65535),
   'http-access': repeated(parseHttpAccess),
