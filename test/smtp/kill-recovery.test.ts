@@ -34,6 +34,12 @@ function startOutpost(configFile: string): Promise<{ child: ChildProcess; port: 
   });
 }
 
+/** Resolves once the process has exited (at once if it already has). */
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
 /** One session sending messages one after another; records each token that got its 250. */
 async function inject(
   port: number,
@@ -79,14 +85,14 @@ describe('spool durability under kill -9', () => {
     first.child.kill('SIGKILL');
     killed = true;
     const sent = (await Promise.all(sessions)).reduce((a, b) => a + b, 0);
-    await new Promise((resolve) => first.child.once('exit', resolve));
+    await exited(first.child);
 
     const second = await startOutpost(configFile);
     t.after(() => second.child.kill('SIGKILL'));
     const opened = second.log.map((l) => /open: (\d+) messages to deliver/.exec(l)).find(Boolean);
     assert.ok(opened, 'the restart reports what it recovered');
     second.child.kill('SIGTERM');
-    await new Promise((resolve) => second.child.once('exit', resolve));
+    await exited(second.child);
 
     const { spool, recovered } = await Spool.open(join(dir, 'data', 'spool'), { log: silentLogger() });
     t.after(() => spool.close());
