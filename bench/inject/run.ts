@@ -1,0 +1,218 @@
+// bench/inject: how fast does Outpost accept mail durably, against Postfix on the same machine in the
+// same run? Postfix's smtp-source (20 sessions, 10 KiB messages) drives `outpost start` (the built
+// dist/, spool fsync and all) and then Postfix, once with a new connection per message and once with
+// -d (connections reused). Prints messages/s of each, CPU per message, and the ratios. Every run
+// checks that every message arrived: Outpost's spool must hold N messages, Postfix's queue N files.
+// Run: flock /tmp/outpost-heavy.lock npm run bench:inject -- [--messages N] [--runs R]
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { silentLogger } from '../../src/logging.js';
+import { Spool } from '../../src/spool/index.js';
+import {
+  configurePostfix,
+  type PostfixVariant,
+  postfixAvailable,
+  postfixMasterPid,
+  queued,
+  startPostfix,
+  stopPostfix,
+} from './postfix.js';
+
+const args = process.argv.slice(2);
+const option = (name: string, fallback: number) => {
+  const at = args.indexOf(name);
+  return at >= 0 ? Number(args[at + 1]) : fallback;
+};
+const MESSAGES = option('--messages', 20_000);
+const RUNS = option('--runs', 3);
+const SESSIONS = 20;
+const SIZE = 10_240;
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const HZ = 100; // USER_HZ on Linux
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** CPU seconds used by `root` and its descendants, reaped children included (as peers/lib.sh). */
+function cpuTree(root: number): number {
+  const stats = new Map<number, { parent: number; ticks: number }>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const text = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+      const ticks = Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+      stats.set(Number(name), { parent: Number(fields[1]), ticks });
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  const inTree = new Set([root]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [pid, s] of stats) {
+      if (!inTree.has(pid) && inTree.has(s.parent)) {
+        inTree.add(pid);
+        grew = true;
+      }
+    }
+  }
+  let ticks = 0;
+  for (const pid of inTree) ticks += stats.get(pid)?.ticks ?? 0;
+  return ticks / HZ;
+}
+
+function smtpSource(port: number, persistent: boolean): number {
+  const started = performance.now();
+  execFileSync(
+    'smtp-source',
+    [
+      ...(persistent ? ['-d'] : []),
+      ...['-s', String(SESSIONS), '-m', String(MESSAGES), '-l', String(SIZE)],
+      ...['-f', 'bench@example.com', '-t', 'sink@example.net', '-M', 'bench.localhost', `127.0.0.1:${port}`],
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'], timeout: 600_000 },
+  );
+  return (performance.now() - started) / 1000;
+}
+
+interface Measure {
+  rate: number;
+  cpuPerMessage: number;
+}
+
+async function startOutpost(dir: string, port: number): Promise<ChildProcess> {
+  const config = join(dir, 'outpost.config');
+  writeFileSync(
+    config,
+    `<outpost>\n  data-dir ${dir}\n</outpost>\nhost-name bench.outpost.localhost\nsmtp-listener 127.0.0.1:${port}\n` +
+      '<source 0/0>\n  always-allow-relaying yes\n</source>\n',
+  );
+  const child = spawn(process.execPath, [join(ROOT, 'dist/cli.js'), 'start', '--config', config], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, OUTPOST_LOG_LEVEL: 'warn' },
+  });
+  let errors = '';
+  child.stderr!.on('data', (chunk) => {
+    errors += chunk;
+  });
+  for (let i = 0; i < 200; i++) {
+    if (child.exitCode !== null) throw new Error(`outpost start failed:\n${errors}`);
+    const listening = await new Promise<boolean>((resolve) => {
+      const probe = createServer();
+      probe
+        .once('error', () => resolve(true))
+        .listen(port, '127.0.0.1', () => probe.close(() => resolve(false)));
+    });
+    if (listening) return child;
+    await sleep(50);
+  }
+  throw new Error('outpost did not start listening');
+}
+
+async function measureOutpost(persistent: boolean): Promise<Measure> {
+  const dir = mkdtempSync(join(tmpdir(), 'outpost-bench-inject-'));
+  try {
+    const port = await freePort();
+    const child = await startOutpost(dir, port);
+    const cpu0 = cpuTree(child.pid!);
+    const seconds = smtpSource(port, persistent);
+    const cpu = cpuTree(child.pid!) - cpu0;
+    child.kill('SIGTERM');
+    await new Promise((resolve) => child.once('exit', resolve));
+    const { spool, recovered } = await Spool.open(join(dir, 'spool'), {
+      log: silentLogger(),
+      compactEvery: 0,
+    });
+    await spool.close();
+    if (recovered.length !== MESSAGES) throw new Error(`Outpost spooled ${recovered.length} of ${MESSAGES}`);
+    return { rate: MESSAGES / seconds, cpuPerMessage: cpu / MESSAGES };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function measurePostfix(persistent: boolean, variant: PostfixVariant): Promise<Measure> {
+  const [port, sinkPort] = [await freePort(), await freePort()];
+  configurePostfix(port, sinkPort, variant);
+  const sink =
+    variant === 'relay'
+      ? spawn('smtp-sink', ['-c', '-m', '1024', '-u', 'postfix', `127.0.0.1:${sinkPort}`, '4096'], {
+          stdio: 'ignore',
+        })
+      : undefined;
+  try {
+    startPostfix();
+    await sleep(1000);
+    const master = postfixMasterPid();
+    const cpu0 = cpuTree(master);
+    const seconds = smtpSource(port, persistent);
+    const cpu = cpuTree(master) - cpu0;
+    if (variant === 'hold') {
+      await sleep(500);
+      const held = queued(['hold']);
+      if (held !== MESSAGES) throw new Error(`Postfix held ${held} of ${MESSAGES}`);
+    }
+    return { rate: MESSAGES / seconds, cpuPerMessage: cpu / MESSAGES };
+  } finally {
+    stopPostfix();
+    sink?.kill();
+  }
+}
+
+async function main(): Promise<void> {
+  const missing = postfixAvailable();
+  if (missing) {
+    console.log(`bench/inject: skipped (${missing})`);
+    return;
+  }
+  execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+  console.log(
+    `bench/inject: smtp-source -s ${SESSIONS} -l ${SIZE}, ${MESSAGES} messages per run, median of ${RUNS} runs`,
+  );
+  const rows: string[][] = [];
+  for (const persistent of [false, true]) {
+    const results: Record<string, Measure[]> = { outpost: [], hold: [], relay: [] };
+    for (let run = 0; run < RUNS; run++) {
+      results.outpost!.push(await measureOutpost(persistent));
+      results.hold!.push(await measurePostfix(persistent, 'hold'));
+      results.relay!.push(await measurePostfix(persistent, 'relay'));
+    }
+    const rate = (k: string) => median(results[k]!.map((m) => m.rate));
+    const cpu = (k: string) => `${Math.round(median(results[k]!.map((m) => m.cpuPerMessage)) * 1e6)} µs`;
+    rows.push([
+      persistent ? 'persistent (-d)' : 'per-message',
+      `${Math.round(rate('outpost'))} (${cpu('outpost')})`,
+      `${Math.round(rate('hold'))} (${cpu('hold')})`,
+      `${(rate('outpost') / rate('hold')).toFixed(2)}x`,
+      `${Math.round(rate('relay'))} (${cpu('relay')})`,
+      `${(rate('outpost') / rate('relay')).toFixed(2)}x`,
+    ]);
+  }
+  const header = [
+    'connections',
+    'Outpost msg/s (CPU/msg)',
+    'Postfix hold',
+    'ratio',
+    'Postfix relay',
+    'ratio',
+  ];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  for (const row of [header, ...rows]) console.log(row.map((cell, i) => cell.padEnd(widths[i]!)).join('  '));
+  console.log('(hold: Postfix queues durably and delivers nothing, as Outpost here; relay: Postfix also');
+  console.log(' relays each message to smtp-sink while accepting, the setup of shared/peers/RESULTS.md)');
+}
+
+await main();
