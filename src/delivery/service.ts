@@ -1,0 +1,98 @@
+// The delivery Service: owns the queue manager and everything a connection needs (resolver, source
+// addresses, DKIM keys, outcome recording), and takes spooled messages in through `enqueue`.
+import { join } from 'node:path';
+import { configPath, type OutpostConfig } from '../config/index.js';
+import type { EventBus } from '../events/index.js';
+import type { Logger } from '../logging.js';
+import type { Service } from '../main.js';
+import { QueueManager } from '../queue/manager.js';
+import type { DeliveryEnvelope, MessageStore } from '../queue/message.js';
+import type { Clock } from '../queue/timer-heap.js';
+import { SourceHosts } from '../queue/vmta.js';
+import { runConnection } from './connection.js';
+import { DkimKeyStore } from './dkim.js';
+import { createResolver, type Resolver } from './mx.js';
+import { Outcomes } from './outcomes.js';
+
+export interface DeliveryOptions {
+  config: OutpostConfig;
+  bus: EventBus;
+  log: Logger;
+  store: MessageStore;
+  resolver?: Resolver;
+  clock?: Clock;
+}
+
+export class DeliveryService implements Service {
+  readonly name = 'delivery';
+  readonly manager: QueueManager;
+  readonly outcomes: Outcomes;
+  private config: OutpostConfig;
+  private sources: SourceHosts;
+  private keys: DkimKeyStore;
+  private readonly resolver: Resolver;
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(private readonly options: DeliveryOptions) {
+    const { config } = options;
+    this.config = config;
+    const dnsServers = config.outpost['dns-server'].length
+      ? config.outpost['dns-server']
+      : config.global['name-server'].map((host) => ({ host, port: 53 }));
+    this.resolver = options.resolver ?? createResolver(dnsServers);
+    this.sources = new SourceHosts(config);
+    this.keys = new DkimKeyStore(config);
+    this.manager = new QueueManager({
+      config,
+      log: options.log,
+      ...(options.clock ? { clock: options.clock } : {}),
+      statePath: join(configPath(config, config.outpost['data-dir']), 'queue-state.json'),
+      connect: (queue) => this.track(runConnection(this.context(), queue)),
+    });
+    this.outcomes = new Outcomes({
+      config: () => this.config,
+      store: options.store,
+      manager: this.manager,
+      bus: options.bus,
+      log: options.log,
+    });
+  }
+
+  private context() {
+    return {
+      config: () => this.config,
+      manager: this.manager,
+      store: this.options.store,
+      resolver: this.resolver,
+      sources: this.sources,
+      keys: this.keys,
+      outcomes: this.outcomes,
+    };
+  }
+
+  private track(work: Promise<void>): Promise<void> {
+    this.inFlight.add(work);
+    return work.finally(() => this.inFlight.delete(work));
+  }
+
+  /** A message the spool holds (a new one, or one recovered at start). */
+  enqueue(envelope: DeliveryEnvelope): void {
+    this.manager.enqueue(envelope);
+  }
+
+  /** A reload: new settings for queues, VirtualMTAs and keys; open connections finish as they are. */
+  reconfigure(config: OutpostConfig): void {
+    this.config = config;
+    this.sources = new SourceHosts(config);
+    this.keys = new DkimKeyStore(config);
+    this.manager.reconfigure(config);
+  }
+
+  async start(): Promise<void> {}
+
+  /** Stops opening connections and waits for the ones in flight to finish their current message. */
+  async stop(): Promise<void> {
+    this.manager.stop();
+    await Promise.allSettled([...this.inFlight]);
+  }
+}

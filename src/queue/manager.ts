@@ -1,0 +1,307 @@
+// The scheduler: routes each spooled message's recipients into `domain/vmta` queues, decides when a
+// queue may open another connection (its own limit, the VirtualMTA's, total-max-smtp-out, connect
+// rate, retry mode, pauses), and keeps every deadline in one timer heap. Delivery itself is the
+// `connect` callback's job (src/delivery); this module never touches the network or the spool.
+import { domainSettingsFor, normalizeDomain, type OutpostConfig } from '../config/index.js';
+import type { Logger } from '../logging.js';
+import { loadPauseState, type PauseState, queuePatternMatches, savePauseState } from './control.js';
+import { DomainQueue } from './domain-queue.js';
+import { type DeliveryEnvelope, IN_FLIGHT, PENDING, type QueueItem, QueuedMessage } from './message.js';
+import { type Clock, systemClock, TimerHeap } from './timer-heap.js';
+import { DEFAULT_VMTA, VmtaSelector } from './vmta.js';
+
+export interface QueueManagerOptions {
+  config: OutpostConfig;
+  log: Logger;
+  /** Runs one connection for `queue` until it has nothing more to send; the manager counts it. */
+  connect: (queue: DomainQueue) => Promise<void>;
+  clock?: Clock;
+  /** Where pauses are kept across restarts (DATA-DIR/queue-state.json); undefined: not kept. */
+  statePath?: string;
+}
+
+/** Recipients removed from the queues by an operator (`delete`), for the caller to record. */
+export interface Removed {
+  message: QueuedMessage;
+  rcpts: number[];
+}
+
+export class QueueManager {
+  readonly queues = new Map<string, DomainQueue>();
+  readonly messages = new Map<string, QueuedMessage>();
+  readonly clock: Clock;
+  /** The configuration in effect (replaced by reconfigure on reload). */
+  config: OutpostConfig;
+  private readonly heap: TimerHeap<() => void>;
+  private readonly vmtas: VmtaSelector;
+  private readonly pauses: PauseState;
+  /** Items of paused jobs, set aside until `resumeJob`. */
+  private readonly parked = new Map<string, Array<{ queue: DomainQueue; item: QueueItem }>>();
+  private readonly wakeAt = new Map<DomainQueue, number>();
+  /** Queues that wanted a connection when a global or VirtualMTA limit was reached. */
+  private readonly starved = new Set<DomainQueue>();
+  private readonly perVmta = new Map<string, number>();
+  private total = 0;
+  private stopped = false;
+
+  constructor(private readonly options: QueueManagerOptions) {
+    this.config = options.config;
+    this.clock = options.clock ?? systemClock;
+    this.heap = new TimerHeap(this.clock, (fn) => fn());
+    this.vmtas = new VmtaSelector(this.config);
+    this.pauses = loadPauseState(options.statePath);
+  }
+
+  get connections(): number {
+    return this.total;
+  }
+
+  get pausedJobs(): readonly string[] {
+    return this.pauses.jobs;
+  }
+
+  get pausedQueues(): readonly string[] {
+    return this.pauses.queues;
+  }
+
+  /** Adds a spooled message; recipients already final are skipped. */
+  enqueue(envelope: DeliveryEnvelope): QueuedMessage {
+    const message = QueuedMessage.fromEnvelope(envelope);
+    if (message.pending === 0) return message;
+    this.messages.set(message.id, message);
+    const choice = this.vmtas.pick(message.virtualMta);
+    // A selection that no longer exists still gets a queue; delivery bounces it with 5.3.5.
+    const vmta = choice?.vmta ?? message.virtualMta ?? DEFAULT_VMTA;
+    const byQueue = new Map<DomainQueue, number[]>();
+    message.recipients.forEach((address, index) => {
+      if (message.states[index] !== PENDING) return;
+      const queue = this.queueFor(domainOf(address), vmta);
+      byQueue.set(queue, [...(byQueue.get(queue) ?? []), index]);
+    });
+    for (const [queue, rcpts] of byQueue) {
+      queue.push({ message, rcpts });
+      if (queue.retryAt > 0 && queue.settings['retry-upon-new-mail']) queue.retryAt = 0;
+      this.poke(queue);
+    }
+    return message;
+  }
+
+  queueFor(domain: string, vmta: string): DomainQueue {
+    const key = `${domain}/${vmta}`;
+    let queue = this.queues.get(key);
+    if (!queue) {
+      const settings = domainSettingsFor(this.config, domain, vmta === DEFAULT_VMTA ? undefined : vmta);
+      queue = new DomainQueue(domain, vmta, settings, this.clock.now());
+      queue.paused = this.pauses.queues.some((p) => queuePatternMatches(p, key));
+      this.queues.set(key, queue);
+    }
+    return queue;
+  }
+
+  /**
+   * The next item a connection of `queue` should send, its recipients marked in flight; items of
+   * paused jobs are set aside and deleted messages dropped on the way.
+   */
+  take(queue: DomainQueue): QueueItem | undefined {
+    for (;;) {
+      const item = queue.shift();
+      if (!item) return undefined;
+      const { message } = item;
+      if (message.deleted) continue;
+      if (message.jobId !== undefined && this.pauses.jobs.includes(message.jobId)) {
+        this.parked.set(message.jobId, [...(this.parked.get(message.jobId) ?? []), { queue, item }]);
+        continue;
+      }
+      const rcpts = item.rcpts.filter((i) => message.states[i] === PENDING);
+      if (rcpts.length === 0) continue;
+      for (const i of rcpts) message.states[i] = IN_FLIGHT;
+      return { message, rcpts };
+    }
+  }
+
+  /** Returns an item a connection took but did not attempt (rate limit, connection closing). */
+  putBack(queue: DomainQueue, item: QueueItem): void {
+    for (const i of item.rcpts) if (item.message.states[i] === IN_FLIGHT) item.message.states[i] = PENDING;
+    queue.unshift(item);
+  }
+
+  /** Recipients that got a final outcome; the message leaves memory when none is left. */
+  finish(message: QueuedMessage, rcpts: number[]): void {
+    for (const i of rcpts) message.finish(i);
+    if (message.pending === 0) this.messages.delete(message.id);
+  }
+
+  /** Recipients to try again at `at` (retry-recipients-after, or the queue's retry time). */
+  retryLater(queue: DomainQueue, item: QueueItem, at: number): void {
+    for (const i of item.rcpts) {
+      item.message.states[i] = PENDING;
+      item.message.attempts[i]! += 1;
+    }
+    this.heap.schedule(at, () => {
+      if (item.message.deleted) return;
+      queue.push(item);
+      this.poke(queue);
+    });
+  }
+
+  /** A queue-level failure (connection, DNS, 421): no new connection until the next retry interval. */
+  queueFailed(queue: DomainQueue, reason: string): number {
+    queue.lastError = reason;
+    queue.lastErrorAt = this.clock.now();
+    const at = queue.enterRetry(this.clock.now());
+    this.wake(queue, at);
+    return at;
+  }
+
+  /** `pmta schedule`: leave retry mode now. */
+  schedule(pattern: string): number {
+    let count = 0;
+    for (const queue of this.matching(pattern)) {
+      queue.retryAt = 0;
+      count++;
+      this.poke(queue);
+    }
+    return count;
+  }
+
+  pauseQueue(pattern: string): number {
+    if (!this.pauses.queues.includes(pattern)) this.pauses.queues.push(pattern);
+    savePauseState(this.options.statePath, this.pauses);
+    const queues = this.matching(pattern);
+    for (const queue of queues) queue.paused = true;
+    return queues.length;
+  }
+
+  resumeQueue(pattern: string): number {
+    this.pauses.queues = this.pauses.queues.filter((p) => p !== pattern);
+    savePauseState(this.options.statePath, this.pauses);
+    const queues = this.matching(pattern);
+    for (const queue of queues) {
+      queue.paused = this.pauses.queues.some((p) => queuePatternMatches(p, queue.key));
+      this.poke(queue);
+    }
+    return queues.length;
+  }
+
+  pauseJob(jobId: string): void {
+    if (!this.pauses.jobs.includes(jobId)) this.pauses.jobs.push(jobId);
+    savePauseState(this.options.statePath, this.pauses);
+  }
+
+  resumeJob(jobId: string): void {
+    this.pauses.jobs = this.pauses.jobs.filter((j) => j !== jobId);
+    savePauseState(this.options.statePath, this.pauses);
+    const parked = this.parked.get(jobId) ?? [];
+    this.parked.delete(jobId);
+    for (const { queue, item } of parked) queue.push(item);
+    for (const queue of new Set(parked.map((p) => p.queue))) this.poke(queue);
+  }
+
+  /** `delete --jobId` / `--queue`: takes waiting recipients out of the queues and returns them. */
+  delete(filter: { jobId?: string; queue?: string }): Removed[] {
+    const removed: Removed[] = [];
+    const matchItem = (item: QueueItem) => filter.jobId === undefined || item.message.jobId === filter.jobId;
+    const queues = filter.queue ? this.matching(filter.queue) : [...this.queues.values()];
+    for (const queue of queues) {
+      for (const item of queue.extract(matchItem)) removed.push(...this.pending(item));
+    }
+    if (filter.jobId !== undefined && !filter.queue) {
+      for (const { item } of this.parked.get(filter.jobId) ?? []) removed.push(...this.pending(item));
+      this.parked.delete(filter.jobId);
+    }
+    for (const { message, rcpts } of removed) this.finish(message, rcpts);
+    return removed;
+  }
+
+  /** Items waiting for a later retry are in the heap; deleting a job marks them so they are dropped. */
+  private pending(item: QueueItem): Removed[] {
+    const rcpts = item.rcpts.filter((i) => item.message.states[i] === PENDING);
+    return rcpts.length > 0 ? [{ message: item.message, rcpts }] : [];
+  }
+
+  matching(pattern: string): DomainQueue[] {
+    return [...this.queues.values()].filter((q) => queuePatternMatches(pattern, q.key));
+  }
+
+  /** A reload: queues pick up their new settings; connections already open keep the old ones. */
+  reconfigure(config: OutpostConfig): void {
+    this.config = config;
+    for (const queue of this.queues.values()) {
+      queue.settings = domainSettingsFor(config, queue.domain, queue.vmta === DEFAULT_VMTA ? undefined : queue.vmta);
+      this.poke(queue);
+    }
+  }
+
+  /** Opens as many connections for `queue` as its limits allow now. */
+  poke(queue: DomainQueue): void {
+    while (!this.stopped && this.mayOpen(queue)) {
+      this.total++;
+      queue.connections++;
+      this.perVmta.set(queue.vmta, (this.perVmta.get(queue.vmta) ?? 0) + 1);
+      void this.options
+        .connect(queue)
+        .catch((error) => this.options.log.error({ err: error, queue: queue.key }, 'delivery connection failed'))
+        .finally(() => {
+          this.total--;
+          queue.connections--;
+          this.perVmta.set(queue.vmta, (this.perVmta.get(queue.vmta) ?? 1) - 1);
+          this.poke(queue);
+          this.feedStarved();
+        });
+    }
+  }
+
+  private mayOpen(queue: DomainQueue): boolean {
+    const now = this.clock.now();
+    if (queue.mode === 'backoff' && now - queue.backoffSince >= queue.settings['backoff-to-normal-after'] * 1000) {
+      queue.setMode('normal', now);
+    }
+    if (queue.paused || queue.length <= queue.connections) return false;
+    if (queue.retryAt > now) return false;
+    if (queue.connections >= queue.connectionLimit()) return false;
+    const vmtaLimit = this.config.virtualMtas.get(queue.vmta)?.settings['max-smtp-out'] ?? Number.MAX_SAFE_INTEGER;
+    if (this.total >= this.config.global['total-max-smtp-out'] || (this.perVmta.get(queue.vmta) ?? 0) >= vmtaLimit) {
+      this.starved.add(queue);
+      return false;
+    }
+    if (!queue.connectRate.tryTake(now)) {
+      this.wake(queue, queue.connectRate.nextAt(now));
+      return false;
+    }
+    return true;
+  }
+
+  /** A slot freed up: give it to the waiting queue with the highest queue-priority. */
+  private feedStarved(): void {
+    const waiting = [...this.starved].sort((a, b) => b.settings['queue-priority'] - a.settings['queue-priority']);
+    this.starved.clear();
+    for (const queue of waiting) this.poke(queue);
+  }
+
+  /** Pokes `queue` at `at` (one pending wake-up per queue, the earliest). */
+  wake(queue: DomainQueue, at: number): void {
+    const pending = this.wakeAt.get(queue);
+    if (pending !== undefined && pending <= at) return;
+    this.wakeAt.set(queue, at);
+    this.heap.schedule(at, () => {
+      if (this.wakeAt.get(queue) !== at) return;
+      this.wakeAt.delete(queue);
+      this.poke(queue);
+    });
+  }
+
+  /** Runs whatever is due (tests with a manual clock call this after moving time). */
+  runDue(): void {
+    this.heap.runDue();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.heap.stop();
+  }
+}
+
+export function domainOf(address: string): string {
+  const at = address.lastIndexOf('@');
+  return normalizeDomain(at >= 0 ? address.slice(at + 1) : address);
+}
