@@ -5,7 +5,7 @@ export type { DomainSettings, SmtpHost } from './directives/domain.js';
 export type { DomainKey, EnableSignals, SourceHost } from './directives/global.js';
 export type { ApiKeySpec, Grant } from './directives/outpost.js';
 export type { SourceSettings } from './directives/source.js';
-export { configPath, loadConfigFile, loadConfigText, requireValidConfig } from './load.js';
+export { configPath, dataDir, loadConfigFile, loadConfigText, requireValidConfig } from './load.js';
 export type * from './model.js';
 export {
   cidrContains,

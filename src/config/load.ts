@@ -58,3 +58,8 @@ export function requireValidConfig(file: string): { config: OutpostConfig; warni
 export function configPath(config: OutpostConfig, path: string): string {
   return isAbsolute(path) ? path : resolve(config.baseDir, path);
 }
+
+/** The data directory (`<outpost> data-dir`), absolute. */
+export function dataDir(config: OutpostConfig): string {
+  return configPath(config, config.outpost['data-dir'] ?? '/var/lib/outpost');
+}

@@ -1,7 +1,7 @@
 // The delivery Service: owns the queue manager and everything a connection needs (resolver, source
 // addresses, DKIM keys, outcome recording), and takes spooled messages in through `enqueue`.
 import { join } from 'node:path';
-import { configPath, type OutpostConfig } from '../config/index.js';
+import { dataDir, type OutpostConfig } from '../config/index.js';
 import type { EventBus } from '../events/index.js';
 import type { Logger } from '../logging.js';
 import type { Service } from '../main.js';
@@ -46,7 +46,7 @@ export class DeliveryService implements Service {
       config,
       log: options.log,
       ...(options.clock ? { clock: options.clock } : {}),
-      statePath: join(configPath(config, config.outpost['data-dir']), 'queue-state.json'),
+      statePath: join(dataDir(config), 'queue-state.json'),
       connect: (queue) => this.track(runConnection(this.context(), queue)),
     });
     this.outcomes = new Outcomes({
