@@ -1,7 +1,8 @@
 // Wires one Outpost process together from a validated configuration: the event bus, the logger and
 // whatever services the configuration turns on. Each capability contributes a Service here; the
 // order of `services` is start order (stop runs in reverse).
-import { configPath, type OutpostConfig } from './config/index.js';
+import { dataDir, type OutpostConfig } from './config/index.js';
+import { DeliveryService } from './delivery/service.js';
 import { AccountingService } from './events/accounting/service.js';
 import { EventBus } from './events/index.js';
 import { SignalsConnector } from './events/signals/index.js';
@@ -37,19 +38,29 @@ function servicesFor(config: OutpostConfig, bus: EventBus, options: StartOptions
   if (config.signalsServer) services.push(new SignalsServer(signalsOptionsFromConfig(config, options.log)));
   if (config.acctFiles.length > 0) services.push(new AccountingService(config, bus, options.log));
   if (config.signals) services.push(new SignalsConnector(config, bus, options.log));
-  const dataDir = configPath(config, config.outpost['data-dir'] ?? '/var/lib/outpost');
-  // Spool before the listener: it is locked and recovered before any client can send mail.
-  const spool = new SpoolService(config, dataDir, options.log.child({ component: 'spool' }));
+  const dir = dataDir(config);
+  // Spool, then delivery (which queues what the spool recovered), then the listener: no client can
+  // send mail before the spool is locked and recovered.
+  const spool = new SpoolService(config, dir, options.log.child({ component: 'spool' }));
+  const delivery = new DeliveryService({
+    config,
+    bus,
+    log: options.log.child({ component: 'delivery' }),
+    store: {
+      read: (id) => spool.spool.read(id),
+      markRecipients: (id, indexes, state) => spool.spool.markRecipients(id, indexes, state),
+    },
+    recovered: () => spool.recovered,
+  });
   const smtp = new SmtpService({
     config,
     bus,
     spool: () => spool.spool,
     log: options.log.child({ component: 'smtp' }),
-    dataDir,
-    // The queue (delivery engine) takes each spooled message here, and spool.recovered at start.
-    onSpooled: () => {},
+    dataDir: dir,
+    onSpooled: (message) => delivery.enqueue(message.envelope),
   });
-  services.push(spool, smtp);
+  services.push(spool, delivery, smtp);
   return services;
 }
 

@@ -7,11 +7,11 @@ import type { QueueManager } from '../queue/manager.js';
 import type { MessageStore, QueueItem } from '../queue/message.js';
 import { DEFAULT_VMTA, type SourceHosts } from '../queue/vmta.js';
 import type { DkimKeyStore } from './dkim.js';
-import { type Resolver, resolveRoute, type Route } from './mx.js';
+import { type Resolver, type Route, resolveRoute } from './mx.js';
 import type { AttemptInfo, Outcomes } from './outcomes.js';
 import { applyPatterns } from './patterns.js';
 import { prepareMessage } from './prepare.js';
-import { OutboundSession, SmtpDeliveryError } from './smtp-client.js';
+import { OutboundSession, type RecipientReply, SmtpDeliveryError } from './smtp-client.js';
 
 export interface ConnectionContext {
   config: () => OutpostConfig;
@@ -80,10 +80,20 @@ export async function runConnection(ctx: ConnectionContext, queue: DomainQueue):
   if (!session) {
     const text = failure?.response ?? failure?.message ?? 'no next hop answered';
     if (failure?.permanent) await bounceAll(ctx, queue, text);
-    else await ctx.outcomes.queueFailed(queue, failure?.code ? `${Math.floor(failure.code / 100)}.4.0` : '4.4.1', text, attempt);
+    else
+      await ctx.outcomes.queueFailed(
+        queue,
+        failure?.code ? `${Math.floor(failure.code / 100)}.4.0` : '4.4.1',
+        text,
+        attempt,
+      );
     return;
   }
-  const info: AttemptInfo = { ...attempt!, extensions: session.extensions, ...(session.tls ? { tls: session.tls } : {}) };
+  const info: AttemptInfo = {
+    ...attempt!,
+    extensions: session.extensions,
+    ...(session.tls ? { tls: session.tls } : {}),
+  };
   const local = session.localAddress;
   if (local) info.sourceIp = local.replace(/^::ffff:/, '');
   try {
@@ -93,7 +103,12 @@ export async function runConnection(ctx: ConnectionContext, queue: DomainQueue):
   }
 }
 
-async function sendAll(ctx: ConnectionContext, queue: DomainQueue, session: OutboundSession, info: AttemptInfo): Promise<void> {
+async function sendAll(
+  ctx: ConnectionContext,
+  queue: DomainQueue,
+  session: OutboundSession,
+  info: AttemptInfo,
+): Promise<void> {
   const perConnection = queue.settings['max-msg-per-connection'];
   for (;;) {
     if (perConnection > 0 && session.messagesSent >= perConnection) return;
@@ -120,23 +135,41 @@ async function sendItem(
 ): Promise<boolean> {
   const { message } = item;
   const { envelope, body } = await ctx.store.read(message.id);
-  const pool = message.virtualMta && ctx.config().pools.has(message.virtualMta) ? message.virtualMta : undefined;
+  const pool =
+    message.virtualMta && ctx.config().pools.has(message.virtualMta) ? message.virtualMta : undefined;
   const prepared = await prepareMessage(ctx.config(), ctx.keys, queue, envelope, body, pool);
   const loaded = { envelope, headers: prepared.headers };
   if (ctx.outcomes.isExpired(queue, envelope.receivedAt)) {
-    await ctx.outcomes.bounced(queue, message, item.rcpts, `4.4.7 ${queue.lastError ?? 'message expired in queue'}`, loaded, undefined, true);
+    await ctx.outcomes.bounced(
+      queue,
+      message,
+      item.rcpts,
+      `4.4.7 ${queue.lastError ?? 'message expired in queue'}`,
+      loaded,
+      undefined,
+      true,
+    );
     return true;
   }
-  const dsn = { ...(envelope.envId ? { envid: envelope.envId } : {}), ...(envelope.dsnRet ? { ret: envelope.dsnRet } : {}) };
+  const dsn = {
+    ...(envelope.envId ? { envid: envelope.envId } : {}),
+    ...(envelope.dsnRet ? { ret: envelope.dsnRet } : {}),
+  };
   const attempt = { ...info, size: prepared.bytes.length };
-  let replies;
+  let replies: RecipientReply[];
   try {
-    replies = await session.send(envelope.mailFrom, item.rcpts.map((i) => message.recipients[i]!), prepared.bytes, dsn);
+    replies = await session.send(
+      envelope.mailFrom,
+      item.rcpts.map((i) => message.recipients[i]!),
+      prepared.bytes,
+      dsn,
+    );
   } catch (error) {
     if (!(error instanceof SmtpDeliveryError)) throw error;
     const reply = error.response ?? `451 4.4.2 ${error.message}`;
     const action = applyPatterns(ctx.manager, queue, reply);
-    if (error.permanent || action.bounceRcpt) await ctx.outcomes.bounced(queue, message, item.rcpts, reply, loaded, attempt);
+    if (error.permanent || action.bounceRcpt)
+      await ctx.outcomes.bounced(queue, message, item.rcpts, reply, loaded, attempt);
     else await ctx.outcomes.deferred(queue, item, reply, loaded, attempt);
     if (action.deferQueue) await ctx.outcomes.queueFailed(queue, '4.4.0', reply, attempt);
     if (action.bounceQueue) await bounceAll(ctx, queue, reply);
@@ -145,8 +178,16 @@ async function sendItem(
   queue.succeeded();
   const accepted = replies.filter((r) => r.accepted);
   if (accepted.length > 0) {
-    await ctx.outcomes.delivered(queue, message, accepted.map((r) => item.rcpts[replies.indexOf(r)]!), accepted[0]!.response, loaded, attempt);
-    if (queue.mode === 'backoff' && queue.settings['backoff-to-normal-after-delivery']) queue.setMode('normal', ctx.manager.clock.now());
+    await ctx.outcomes.delivered(
+      queue,
+      message,
+      accepted.map((r) => item.rcpts[replies.indexOf(r)]!),
+      accepted[0]!.response,
+      loaded,
+      attempt,
+    );
+    if (queue.mode === 'backoff' && queue.settings['backoff-to-normal-after-delivery'])
+      queue.setMode('normal', ctx.manager.clock.now());
   }
   let deferQueue: string | undefined;
   let bounceQueue: string | undefined;

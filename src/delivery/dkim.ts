@@ -8,13 +8,45 @@ import { configPath, type DomainKey, type DomainSettings, type OutpostConfig } f
 
 /** Headers PowerMTA always signs when present (UG50 §3.3.10.27). */
 const SIGNED_HEADERS = [
-  'Cc', 'Content-Description', 'Content-Id', 'Content-Transfer-Encoding', 'Content-Type', 'Date', 'From', 'In-Reply-To',
-  'List-Archive', 'List-Help', 'List-Id', 'List-Owner', 'List-Post', 'List-Subscribe', 'List-Unsubscribe', 'Message-ID',
-  'MIME-Version', 'References', 'Reply-To', 'Resent-Cc', 'Resent-Date', 'Resent-From', 'Resent-Message-ID',
-  'Resent-Sender', 'Resent-To', 'Sender', 'Subject', 'To',
+  'Cc',
+  'Content-Description',
+  'Content-Id',
+  'Content-Transfer-Encoding',
+  'Content-Type',
+  'Date',
+  'From',
+  'In-Reply-To',
+  'List-Archive',
+  'List-Help',
+  'List-Id',
+  'List-Owner',
+  'List-Post',
+  'List-Subscribe',
+  'List-Unsubscribe',
+  'Message-ID',
+  'MIME-Version',
+  'References',
+  'Reply-To',
+  'Resent-Cc',
+  'Resent-Date',
+  'Resent-From',
+  'Resent-Message-ID',
+  'Resent-Sender',
+  'Resent-To',
+  'Sender',
+  'Subject',
+  'To',
 ];
 /** Never signed, even when `dkim-headers` names them. */
-const NEVER_SIGNED = new Set(['bcc', 'comments', 'dkim-signature', 'keywords', 'received', 'resent-bcc', 'return-path']);
+const NEVER_SIGNED = new Set([
+  'bcc',
+  'comments',
+  'dkim-signature',
+  'keywords',
+  'received',
+  'resent-bcc',
+  'return-path',
+]);
 
 export interface SigningKey {
   selector: string;
@@ -43,7 +75,8 @@ export function identityDomain(
   settings: Pick<DomainSettings, 'dkim-identity'>,
 ): string | undefined {
   const identity = settings['dkim-identity'] ?? 'sender-or-from';
-  if (identity !== 'sender-or-from') return addressDomain(identity.startsWith('@') ? `x${identity}` : identity);
+  if (identity !== 'sender-or-from')
+    return addressDomain(identity.startsWith('@') ? `x${identity}` : identity);
   const find = (name: string) => headers.find(([n]) => n.toLowerCase() === name)?.[1];
   return addressDomain(find('sender')) ?? addressDomain(find('from'));
 }
@@ -69,7 +102,11 @@ export class DkimKeyStore {
     if (!domain) return undefined;
     const key = keys.find((k) => k.domain === '*' || domain === k.domain || domain.endsWith(`.${k.domain}`));
     if (!key) return undefined;
-    return { selector: key.selector, domain: key.domain === '*' ? domain : key.domain, privateKey: this.privateKey(key.keyFile) };
+    return {
+      selector: key.selector,
+      domain: key.domain === '*' ? domain : key.domain,
+      privateKey: this.privateKey(key.keyFile),
+    };
   }
 }
 

@@ -16,7 +16,9 @@ export interface Resolver {
 export function createResolver(servers: Array<{ host: string; port: number }> = []): Resolver {
   const resolver = new DnsResolver({ timeout: 3000, tries: 2 });
   if (servers.length > 0) {
-    resolver.setServers(servers.map((s) => (isIP(s.host) === 6 ? `[${s.host}]:${s.port}` : `${s.host}:${s.port}`)));
+    resolver.setServers(
+      servers.map((s) => (isIP(s.host) === 6 ? `[${s.host}]:${s.port}` : `${s.host}:${s.port}`)),
+    );
   }
   return resolver;
 }
@@ -39,10 +41,14 @@ const isAnswer = (code: string) => code === 'ENOTFOUND' || code === 'ENODATA';
 async function addressesOf(resolver: Resolver, host: string): Promise<string[]> {
   if (isIP(host)) return [host];
   const [v4, v6] = await Promise.allSettled([resolver.resolve4(host), resolver.resolve6(host)]);
-  const found = [...(v4.status === 'fulfilled' ? v4.value : []), ...(v6.status === 'fulfilled' ? v6.value : [])];
+  const found = [
+    ...(v4.status === 'fulfilled' ? v4.value : []),
+    ...(v6.status === 'fulfilled' ? v6.value : []),
+  ];
   if (found.length === 0) {
     const errors = [v4, v6].flatMap((r) => (r.status === 'rejected' ? [dnsCode(r.reason)] : []));
-    if (errors.some((c) => !isAnswer(c))) throw Object.assign(new Error(`cannot resolve ${host}`), { code: errors[0] });
+    if (errors.some((c) => !isAnswer(c)))
+      throw Object.assign(new Error(`cannot resolve ${host}`), { code: errors[0] });
   }
   return found;
 }
@@ -50,11 +56,17 @@ async function addressesOf(resolver: Resolver, host: string): Promise<string[]> 
 /** Groups MX records by preference (lowest first); hosts of one level are shuffled for round-robin. */
 function byPreference(records: Array<{ exchange: string; priority: number }>): string[][] {
   const levels = new Map<number, string[]>();
-  for (const r of records) levels.set(r.priority, [...(levels.get(r.priority) ?? []), r.exchange.replace(/\.$/, '')]);
-  return [...levels.entries()].sort((a, b) => a[0] - b[0]).map(([, hosts]) => hosts.sort(() => Math.random() - 0.5));
+  for (const r of records)
+    levels.set(r.priority, [...(levels.get(r.priority) ?? []), r.exchange.replace(/\.$/, '')]);
+  return [...levels.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([, hosts]) => hosts.sort(() => Math.random() - 0.5));
 }
 
-async function resolveLevels(resolver: Resolver, levels: Array<Array<{ host: string; port: number }>>): Promise<NextHop[][]> {
+async function resolveLevels(
+  resolver: Resolver,
+  levels: Array<Array<{ host: string; port: number }>>,
+): Promise<NextHop[][]> {
   const resolved: NextHop[][] = [];
   let transient: unknown;
   for (const level of levels) {
@@ -79,8 +91,15 @@ async function mxLevels(resolver: Resolver, domain: string, port: number): Promi
     records = await resolver.resolveMx(domain);
   } catch (error) {
     const code = dnsCode(error);
-    if (code === 'ENOTFOUND') return { ok: false, permanent: true, status: '5.1.2', text: `no such domain: ${domain}` };
-    if (code !== 'ENODATA') return { ok: false, permanent: false, status: '4.4.3', text: `DNS lookup of ${domain} failed (${code})` };
+    if (code === 'ENOTFOUND')
+      return { ok: false, permanent: true, status: '5.1.2', text: `no such domain: ${domain}` };
+    if (code !== 'ENODATA')
+      return {
+        ok: false,
+        permanent: false,
+        status: '4.4.3',
+        text: `DNS lookup of ${domain} failed (${code})`,
+      };
     records = [];
   }
   if (records.some((r) => r.exchange === '' || r.exchange === '.')) {
@@ -88,7 +107,10 @@ async function mxLevels(resolver: Resolver, domain: string, port: number): Promi
   }
   const implicitMx = records.length === 0;
   const levels = implicitMx ? [[domain]] : byPreference(records);
-  const hops = await resolveLevels(resolver, levels.map((l) => l.map((host) => ({ host, port }))));
+  const hops = await resolveLevels(
+    resolver,
+    levels.map((l) => l.map((host) => ({ host, port }))),
+  );
   if (hops.length === 0) {
     return implicitMx
       ? { ok: false, permanent: true, status: '5.1.2', text: `${domain} has no MX and no address records` }
@@ -98,12 +120,21 @@ async function mxLevels(resolver: Resolver, domain: string, port: number): Promi
 }
 
 /** The next hops for one queue, best first. Never throws: failures come back as a Route. */
-export async function resolveRoute(resolver: Resolver, domain: string, settings: DomainSettings): Promise<Route> {
+export async function resolveRoute(
+  resolver: Resolver,
+  domain: string,
+  settings: DomainSettings,
+): Promise<Route> {
   const port = settings['default-smtp-port'];
   const hosts: SmtpHost[][] = settings['smtp-hosts'].length > 0 ? settings['smtp-hosts'] : settings.route;
   try {
     const literal = domain.match(/^\[(?:ipv6:)?([^\]]+)\]$/i);
-    if (literal && hosts.length === 0) return { ok: true, levels: [[{ host: literal[1]!, port, addresses: [literal[1]!] }]], implicitMx: false };
+    if (literal && hosts.length === 0)
+      return {
+        ok: true,
+        levels: [[{ host: literal[1]!, port, addresses: [literal[1]!] }]],
+        implicitMx: false,
+      };
     if (hosts.length === 0) return await mxLevels(resolver, domain, port);
     const levels: NextHop[][] = [];
     for (const level of hosts) {
@@ -114,9 +145,20 @@ export async function resolveRoute(resolver: Resolver, domain: string, settings:
       const direct = level.filter((h) => !h.lookupMx).map((h) => ({ host: h.host, port: h.port ?? port }));
       if (direct.length > 0) levels.push(...(await resolveLevels(resolver, [direct])));
     }
-    if (levels.length === 0) return { ok: false, permanent: false, status: '4.4.4', text: `no smtp-hosts entry for ${domain} resolved` };
+    if (levels.length === 0)
+      return {
+        ok: false,
+        permanent: false,
+        status: '4.4.4',
+        text: `no smtp-hosts entry for ${domain} resolved`,
+      };
     return { ok: true, levels, implicitMx: false };
   } catch (error) {
-    return { ok: false, permanent: false, status: '4.4.3', text: `DNS lookup failed (${dnsCode(error) || (error as Error).message})` };
+    return {
+      ok: false,
+      permanent: false,
+      status: '4.4.3',
+      text: `DNS lookup failed (${dnsCode(error) || (error as Error).message})`,
+    };
   }
 }

@@ -8,7 +8,7 @@ import type { EventBus, OutpostEvent } from '../events/index.js';
 import type { Logger } from '../logging.js';
 import type { DomainQueue } from '../queue/domain-queue.js';
 import type { QueueManager, Removed } from '../queue/manager.js';
-import type { DeliveryEnvelope, MessageStore, QueueItem, QueuedMessage } from '../queue/message.js';
+import type { DeliveryEnvelope, MessageStore, QueuedMessage, QueueItem } from '../queue/message.js';
 import { parseHeaders } from '../smtp/headers.js';
 import { headerPairs } from './prepare.js';
 
@@ -45,10 +45,17 @@ export class Outcomes {
     return this.ctx.manager.clock.now();
   }
 
-  private event(queue: DomainQueue, message: QueuedMessage, loaded: Loaded, index: number, attempt?: AttemptInfo): OutpostEvent {
+  private event(
+    queue: DomainQueue,
+    message: QueuedMessage,
+    loaded: Loaded,
+    index: number,
+    attempt?: AttemptInfo,
+  ): OutpostEvent {
     const { envelope, headers } = loaded;
     const r = envelope.recipients[index]!;
-    const pool = message.virtualMta && this.ctx.config().pools.has(message.virtualMta) ? message.virtualMta : undefined;
+    const pool =
+      message.virtualMta && this.ctx.config().pools.has(message.virtualMta) ? message.virtualMta : undefined;
     const event: OutpostEvent = {
       type: 'delivery',
       timeLogged: this.now(),
@@ -79,7 +86,8 @@ export class Outcomes {
       rcvSmtpUser: envelope.smtpUser,
       vmtaPool: pool,
     };
-    for (const [key, value] of Object.entries(optional)) if (value !== undefined) (event as unknown as Record<string, unknown>)[key] = value;
+    for (const [key, value] of Object.entries(optional))
+      if (value !== undefined) (event as unknown as Record<string, unknown>)[key] = value;
     if (attempt) {
       event.dsnMta = `${attempt.host} (${attempt.address})`;
       event.dlvDestinationIp = attempt.address;
@@ -98,7 +106,14 @@ export class Outcomes {
     return classify(parseReply(reply), { patterns: this.ctx.config().bounceCategoryPatterns, action });
   }
 
-  async delivered(queue: DomainQueue, message: QueuedMessage, rcpts: number[], reply: string, loaded: Loaded, attempt: AttemptInfo): Promise<void> {
+  async delivered(
+    queue: DomainQueue,
+    message: QueuedMessage,
+    rcpts: number[],
+    reply: string,
+    loaded: Loaded,
+    attempt: AttemptInfo,
+  ): Promise<void> {
     await this.ctx.store.markRecipients(message.id, rcpts, 'delivered');
     this.ctx.manager.finish(message, rcpts);
     queue.delivered += rcpts.length;
@@ -139,7 +154,13 @@ export class Outcomes {
   }
 
   /** A transient failure of some recipients: delay events, then a retry or, past bounce-after, a bounce. */
-  async deferred(queue: DomainQueue, item: QueueItem, reply: string, loaded: Loaded, attempt?: AttemptInfo): Promise<void> {
+  async deferred(
+    queue: DomainQueue,
+    item: QueueItem,
+    reply: string,
+    loaded: Loaded,
+    attempt?: AttemptInfo,
+  ): Promise<void> {
     const c = this.classified(reply, 'delayed');
     for (const i of item.rcpts) {
       const event = this.event(queue, item.message, loaded, i, attempt);
@@ -152,7 +173,15 @@ export class Outcomes {
       this.ctx.bus.emit(event);
     }
     if (this.isExpired(queue, loaded.envelope.receivedAt)) {
-      await this.bounced(queue, item.message, item.rcpts, `${EXPIRED_STATUS} ${reply}`, loaded, attempt, true);
+      await this.bounced(
+        queue,
+        item.message,
+        item.rcpts,
+        `${EXPIRED_STATUS} ${reply}`,
+        loaded,
+        attempt,
+        true,
+      );
       return;
     }
     this.ctx.manager.retryLater(queue, item, this.now() + queue.settings['retry-recipients-after'] * 1000);

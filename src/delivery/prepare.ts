@@ -31,7 +31,8 @@ export async function prepareMessage(
   let section = parseHeaders(body);
   const drop = new Set(settings['remove-header'].map((h) => h.toLowerCase()));
   const removed = new Set(section.fields.filter((f) => drop.has(f.key)));
-  const addVmta = envelope.delivery?.addVirtualMtaHeader && !section.fields.some((f) => f.key === 'x-virtual-mta');
+  const addVmta =
+    envelope.delivery?.addVirtualMtaHeader && !section.fields.some((f) => f.key === 'x-virtual-mta');
   let bytes = body;
   if (removed.size > 0 || addVmta) {
     bytes = rebuild(body, section, removed, '', addVmta ? `X-Virtual-MTA: ${queue.vmta}\r\n` : '');
@@ -41,5 +42,9 @@ export async function prepareMessage(
   if (settings['dkim-sign'] !== true) return { bytes, headers };
   const key = keys.keyFor(candidateKeys(config, queue.vmta, pool), identityDomain(headers, settings));
   if (!key) return { bytes, headers };
-  return { bytes: await signMessage(bytes, headers, key, settings), headers, signedBy: `${key.selector}._domainkey.${key.domain}` };
+  return {
+    bytes: await signMessage(bytes, headers, key, settings),
+    headers,
+    signedBy: `${key.selector}._domainkey.${key.domain}`,
+  };
 }

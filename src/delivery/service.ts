@@ -21,6 +21,8 @@ export interface DeliveryOptions {
   store: MessageStore;
   resolver?: Resolver;
   clock?: Clock;
+  /** Messages the spool recovered at start; queued when the service starts. */
+  recovered?: () => DeliveryEnvelope[];
 }
 
 export class DeliveryService implements Service {
@@ -88,7 +90,12 @@ export class DeliveryService implements Service {
     this.manager.reconfigure(config);
   }
 
-  async start(): Promise<void> {}
+  async start(): Promise<void> {
+    const recovered = this.options.recovered?.() ?? [];
+    for (const envelope of recovered) this.manager.enqueue(envelope);
+    if (recovered.length > 0)
+      this.options.log.info({ messages: recovered.length }, `queued ${recovered.length} recovered messages`);
+  }
 
   /** Stops opening connections and waits for the ones in flight to finish their current message. */
   async stop(): Promise<void> {

@@ -51,10 +51,19 @@ const PHASES: Record<string, SmtpPhase> = {
   LHLO: 'EHLO',
 };
 
-type NodemailerError = Error & { code?: string; command?: string; response?: string; responseCode?: number; permanent?: boolean };
+type NodemailerError = Error & {
+  code?: string;
+  command?: string;
+  response?: string;
+  responseCode?: number;
+  permanent?: boolean;
+};
 
 function toDeliveryError(error: NodemailerError, fallback: SmtpPhase): SmtpDeliveryError {
-  const phase = PHASES[error.command?.split(' ').slice(0, 2).join(' ').toUpperCase() ?? ''] ?? PHASES[error.command ?? ''] ?? fallback;
+  const phase =
+    PHASES[error.command?.split(' ').slice(0, 2).join(' ').toUpperCase() ?? ''] ??
+    PHASES[error.command ?? ''] ??
+    fallback;
   const code = error.responseCode;
   // A 5xx greeting or reply is permanent; 421/4xx, timeouts and dropped connections are not.
   const permanent = code !== undefined && code >= 500 && code !== 503;
@@ -100,7 +109,8 @@ export class OutboundSession {
     connection.on('error', () => {});
     try {
       await new Promise<void>((resolve, reject) => {
-        const ended = () => reject(Object.assign(new Error('connection closed during greeting'), { code: 'ECONNECTION' }));
+        const ended = () =>
+          reject(Object.assign(new Error('connection closed during greeting'), { code: 'ECONNECTION' }));
         connection.once('error', reject);
         connection.once('end', ended);
         connection.connect(() => {
@@ -112,16 +122,18 @@ export class OutboundSession {
       const username = s['auth-username'];
       if (username) {
         await new Promise<void>((resolve, reject) =>
-          connection.login({ user: username, pass: s['auth-password'] ?? '' }, (err) => (err ? reject(err) : resolve())),
+          connection.login({ user: username, pass: s['auth-password'] ?? '' }, (err) =>
+            err ? reject(err) : resolve(),
+          ),
         );
       }
     } catch (error) {
       connection.close();
       throw toDeliveryError(error as NodemailerError, 'CONN');
     }
-    const extensions = ((connection as unknown as { _supportedExtensions?: string[] })._supportedExtensions ?? []).filter(
-      (e) => e !== 'STARTTLS' || !connection.secure,
-    );
+    const extensions = (
+      (connection as unknown as { _supportedExtensions?: string[] })._supportedExtensions ?? []
+    ).filter((e) => e !== 'STARTTLS' || !connection.secure);
     return new OutboundSession(connection, options, extensions);
   }
 
@@ -150,27 +162,54 @@ export class OutboundSession {
       from: from === '' ? false : from,
       to: recipients,
       size: message.length,
-      ...(dsn && (dsn.envid || dsn.ret) ? { dsn: { ...(dsn.envid ? { envid: dsn.envid } : {}), ...(dsn.ret ? { ret: dsn.ret } : {}) } } : {}),
+      ...(dsn && (dsn.envid || dsn.ret)
+        ? { dsn: { ...(dsn.envid ? { envid: dsn.envid } : {}), ...(dsn.ret ? { ret: dsn.ret } : {}) } }
+        : {}),
     };
     try {
       const info = await new Promise<SMTPConnection.SentMessageInfo>((resolve, reject) =>
-        this.connection.send(envelope as SMTPConnection.Envelope, message, (err, result) => (err ? reject(err) : resolve(result!))),
+        this.connection.send(envelope as SMTPConnection.Envelope, message, (err, result) =>
+          err ? reject(err) : resolve(result!),
+        ),
       );
       this.messagesSent++;
-      const rejected = new Map((info.rejectedErrors ?? []).map((e) => [(e as NodemailerError & { recipient?: string }).recipient ?? '', e]));
+      const rejected = new Map(
+        (info.rejectedErrors ?? []).map((e) => [
+          (e as NodemailerError & { recipient?: string }).recipient ?? '',
+          e,
+        ]),
+      );
       return recipients.map((rcpt) => {
         const error = rejected.get(rcpt) as NodemailerError | undefined;
-        if (error) return { rcpt, accepted: false, code: error.responseCode ?? 450, response: error.response ?? error.message };
-        return { rcpt, accepted: true, code: Number(info.response.slice(0, 3)) || 250, response: info.response };
+        if (error)
+          return {
+            rcpt,
+            accepted: false,
+            code: error.responseCode ?? 450,
+            response: error.response ?? error.message,
+          };
+        return {
+          rcpt,
+          accepted: true,
+          code: Number(info.response.slice(0, 3)) || 250,
+          response: info.response,
+        };
       });
     } catch (error) {
-      const e = error as NodemailerError & { rejectedErrors?: Array<NodemailerError & { recipient?: string }> };
+      const e = error as NodemailerError & {
+        rejectedErrors?: Array<NodemailerError & { recipient?: string }>;
+      };
       // Every recipient refused at RCPT: report them one by one, the session itself is fine.
       if (e.code === 'EENVELOPE' && e.rejectedErrors?.length) {
         const byRcpt = new Map(e.rejectedErrors.map((r) => [r.recipient ?? '', r]));
         return recipients.map((rcpt) => {
           const r = byRcpt.get(rcpt);
-          return { rcpt, accepted: false, code: r?.responseCode ?? e.responseCode ?? 450, response: r?.response ?? e.response ?? e.message };
+          return {
+            rcpt,
+            accepted: false,
+            code: r?.responseCode ?? e.responseCode ?? 450,
+            response: r?.response ?? e.response ?? e.message,
+          };
         });
       }
       throw toDeliveryError(e, 'DATA');
@@ -179,7 +218,9 @@ export class OutboundSession {
 
   /** RSET between messages that failed mid-transaction, so the connection can be reused. */
   async reset(): Promise<void> {
-    await new Promise<void>((resolve, reject) => this.connection.reset((err) => (err ? reject(toDeliveryError(err, 'MAIL')) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      this.connection.reset((err) => (err ? reject(toDeliveryError(err, 'MAIL')) : resolve())),
+    );
   }
 
   get usable(): boolean {

@@ -11,7 +11,12 @@ export interface PauseState {
 /** `gmail.com` means every VirtualMTA's gmail.com queue; `*` matches any run of characters. */
 export function queuePatternMatches(pattern: string, key: string): boolean {
   const full = pattern.includes('/') ? pattern : `${pattern}/*`;
-  const regex = new RegExp(`^${full.toLowerCase().replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`);
+  const regex = new RegExp(
+    `^${full
+      .toLowerCase()
+      .replace(/[.+?^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')}$`,
+  );
   return regex.test(key.toLowerCase());
 }
 

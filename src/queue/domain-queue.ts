@@ -123,7 +123,10 @@ export class DomainQueue {
     const s = this.settings;
     const backoff = mode === 'backoff';
     this.msgRate.setRate(backoff ? (s['backoff-max-msg-rate'] ?? s['max-msg-rate']) : s['max-msg-rate'], now);
-    this.connectRate.setRate(backoff ? (s['backoff-max-connect-rate'] ?? s['max-connect-rate']) : s['max-connect-rate'], now);
+    this.connectRate.setRate(
+      backoff ? (s['backoff-max-connect-rate'] ?? s['max-connect-rate']) : s['max-connect-rate'],
+      now,
+    );
   }
 
   private count(item: QueueItem, sign: 1 | -1): void {

@@ -6,7 +6,7 @@ import { domainSettingsFor, normalizeDomain, type OutpostConfig } from '../confi
 import type { Logger } from '../logging.js';
 import { loadPauseState, type PauseState, queuePatternMatches, savePauseState } from './control.js';
 import { DomainQueue } from './domain-queue.js';
-import { type DeliveryEnvelope, IN_FLIGHT, PENDING, type QueueItem, QueuedMessage } from './message.js';
+import { type DeliveryEnvelope, IN_FLIGHT, PENDING, QueuedMessage, type QueueItem } from './message.js';
 import { type Clock, systemClock, TimerHeap } from './timer-heap.js';
 import { DEFAULT_VMTA, VmtaSelector } from './vmta.js';
 
@@ -112,8 +112,12 @@ export class QueueManager {
         this.parked.set(message.jobId, [...(this.parked.get(message.jobId) ?? []), { queue, item }]);
         continue;
       }
-      const rcpts = item.rcpts.filter((i) => message.states[i] === PENDING);
-      if (rcpts.length === 0) continue;
+      const pending = item.rcpts.filter((i) => message.states[i] === PENDING);
+      if (pending.length === 0) continue;
+      // Larger messages are split into transactions of max-rcpt-per-transaction (UG50 §3.3.10.72).
+      const limit = queue.settings['max-rcpt-per-transaction'];
+      const rcpts = pending.slice(0, limit);
+      if (pending.length > limit) queue.unshift({ message, rcpts: pending.slice(limit) });
       for (const i of rcpts) message.states[i] = IN_FLIGHT;
       return { message, rcpts };
     }
@@ -227,7 +231,11 @@ export class QueueManager {
   reconfigure(config: OutpostConfig): void {
     this.config = config;
     for (const queue of this.queues.values()) {
-      queue.settings = domainSettingsFor(config, queue.domain, queue.vmta === DEFAULT_VMTA ? undefined : queue.vmta);
+      queue.settings = domainSettingsFor(
+        config,
+        queue.domain,
+        queue.vmta === DEFAULT_VMTA ? undefined : queue.vmta,
+      );
       this.poke(queue);
     }
   }
@@ -240,7 +248,9 @@ export class QueueManager {
       this.perVmta.set(queue.vmta, (this.perVmta.get(queue.vmta) ?? 0) + 1);
       void this.options
         .connect(queue)
-        .catch((error) => this.options.log.error({ err: error, queue: queue.key }, 'delivery connection failed'))
+        .catch((error) =>
+          this.options.log.error({ err: error, queue: queue.key }, 'delivery connection failed'),
+        )
         .finally(() => {
           this.total--;
           queue.connections--;
@@ -253,14 +263,21 @@ export class QueueManager {
 
   private mayOpen(queue: DomainQueue): boolean {
     const now = this.clock.now();
-    if (queue.mode === 'backoff' && now - queue.backoffSince >= queue.settings['backoff-to-normal-after'] * 1000) {
+    if (
+      queue.mode === 'backoff' &&
+      now - queue.backoffSince >= queue.settings['backoff-to-normal-after'] * 1000
+    ) {
       queue.setMode('normal', now);
     }
     if (queue.paused || queue.length <= queue.connections) return false;
     if (queue.retryAt > now) return false;
     if (queue.connections >= queue.connectionLimit()) return false;
-    const vmtaLimit = this.config.virtualMtas.get(queue.vmta)?.settings['max-smtp-out'] ?? Number.MAX_SAFE_INTEGER;
-    if (this.total >= this.config.global['total-max-smtp-out'] || (this.perVmta.get(queue.vmta) ?? 0) >= vmtaLimit) {
+    const vmtaLimit =
+      this.config.virtualMtas.get(queue.vmta)?.settings['max-smtp-out'] ?? Number.MAX_SAFE_INTEGER;
+    if (
+      this.total >= this.config.global['total-max-smtp-out'] ||
+      (this.perVmta.get(queue.vmta) ?? 0) >= vmtaLimit
+    ) {
       this.starved.add(queue);
       return false;
     }
@@ -273,7 +290,9 @@ export class QueueManager {
 
   /** A slot freed up: give it to the waiting queue with the highest queue-priority. */
   private feedStarved(): void {
-    const waiting = [...this.starved].sort((a, b) => b.settings['queue-priority'] - a.settings['queue-priority']);
+    const waiting = [...this.starved].sort(
+      (a, b) => b.settings['queue-priority'] - a.settings['queue-priority'],
+    );
     this.starved.clear();
     for (const queue of waiting) this.poke(queue);
   }

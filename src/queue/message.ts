@@ -25,13 +25,22 @@ export interface DeliveryEnvelope {
   clientIp: string;
   localIp: string;
   smtpUser?: string;
-  delivery?: { verp: boolean; suppressLocalDsn: boolean; dsnReturnDefault: string; addVirtualMtaHeader: boolean };
+  delivery?: {
+    verp: boolean;
+    suppressLocalDsn: boolean;
+    dsnReturnDefault: string;
+    addVirtualMtaHeader: boolean;
+  };
 }
 
 /** Where delivery gets a message's envelope and bytes, and records final outcomes (the spool). */
 export interface MessageStore {
   read(id: string): Promise<{ envelope: DeliveryEnvelope; body: Buffer }>;
-  markRecipients(id: string, indexes: number[], state: 'delivered' | 'bounced' | 'expired' | 'deleted'): Promise<void>;
+  markRecipients(
+    id: string,
+    indexes: number[],
+    state: 'delivered' | 'bounced' | 'expired' | 'deleted',
+  ): Promise<void>;
 }
 
 export const PENDING = 0;

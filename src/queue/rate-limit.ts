@@ -44,7 +44,10 @@ export class RateLimiter {
 
   private refill(now: number): void {
     const elapsed = Math.max(0, now - this.updated);
-    this.tokens = Math.min(this.rate.count, this.tokens + (elapsed * this.rate.count) / (this.rate.seconds * 1000));
+    this.tokens = Math.min(
+      this.rate.count,
+      this.tokens + (elapsed * this.rate.count) / (this.rate.seconds * 1000),
+    );
     this.updated = now;
   }
 }

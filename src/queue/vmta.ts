@@ -40,7 +40,9 @@ export class SourceHosts {
 
   next(vmta: string): SourceBinding {
     const v = this.config.virtualMtas.get(vmta);
-    const hosts: SourceHost[] = v?.settings['smtp-source-host'].length ? v.settings['smtp-source-host'] : this.config.global['smtp-source-host'];
+    const hosts: SourceHost[] = v?.settings['smtp-source-host'].length
+      ? v.settings['smtp-source-host']
+      : this.config.global['smtp-source-host'];
     const fallbackName = v?.settings['host-name'] ?? this.config.global['host-name'][0] ?? 'localhost';
     if (hosts.length === 0) return { heloName: fallbackName };
     const turn = this.turns.get(vmta) ?? 0;

@@ -3,10 +3,10 @@
 import { mkdir, open, readFile, rename, statfs, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../logging.js';
-import { type FinalRecipientState, isFinal, type SpoolEnvelope } from './envelope.js';
-import { SpoolError, SpoolUnavailableError } from './errors.js';
+import { type FinalRecipientState, isFinal, type SpoolEnvelope, type SpooledMessage } from './envelope.js';
+import { SpoolCorruptError, SpoolError, SpoolUnavailableError, UnknownMessageError } from './errors.js';
 import { lockSpool, type SpoolLock } from './lock.js';
-import { stateCode } from './record.js';
+import { stateCode, stateOf } from './record.js';
 import { type FoundMessage, parseEnvelope, recoverSegments } from './recovery.js';
 import { Segment } from './segment.js';
 import { SPOOL_ID } from './spool-id.js';
@@ -114,6 +114,22 @@ export class Spool {
     envelope.size = body.length;
     await this.messages.write({ kind: 'message', envelope, body });
     return envelope;
+  }
+
+  /**
+   * The message's envelope, its recipients' states as they are now, and its bytes (one read):
+   * what delivery needs per attempt. Throws UnknownMessageError or SpoolCorruptError.
+   */
+  async read(id: string): Promise<SpooledMessage> {
+    const entry = this.messages.index.get(id);
+    if (!entry) throw new UnknownMessageError(id);
+    const { envelopeJson, body } = await this.messages.readRecord(entry);
+    const envelope = parseEnvelope(envelopeJson);
+    if (!envelope) throw new SpoolCorruptError(id, 'envelope does not parse');
+    envelope.recipients.forEach((r, i) => {
+      r.state = stateOf(entry.states[i] ?? 0);
+    });
+    return { envelope, body };
   }
 
   /** The message's bytes as stored; throws UnknownMessageError or SpoolCorruptError. */

@@ -45,28 +45,68 @@ describe('DKIM signing', () => {
     writeFiles(dir, { 'global.pem': 'G', 'star.pem': 'S', 'v1.pem': 'V', 'pool.pem': 'P' });
     const store = new DkimKeyStore(config);
     const keys = candidateKeys(config, 'v1', 'p');
-    assert.deepEqual(store.keyFor(keys, 'mail.example.com'), { selector: 'p1', domain: 'mail.example.com', privateKey: 'P' });
-    assert.deepEqual(store.keyFor(keys, 'example.com'), { selector: 'g1', domain: 'example.com', privateKey: 'G' });
-    assert.deepEqual(store.keyFor(keys, 'deep.other.example'), { selector: 'v1', domain: 'other.example', privateKey: 'V' });
-    assert.deepEqual(store.keyFor(keys, 'unrelated.test'), { selector: 'gstar', domain: 'unrelated.test', privateKey: 'S' });
+    assert.deepEqual(store.keyFor(keys, 'mail.example.com'), {
+      selector: 'p1',
+      domain: 'mail.example.com',
+      privateKey: 'P',
+    });
+    assert.deepEqual(store.keyFor(keys, 'example.com'), {
+      selector: 'g1',
+      domain: 'example.com',
+      privateKey: 'G',
+    });
+    assert.deepEqual(store.keyFor(keys, 'deep.other.example'), {
+      selector: 'v1',
+      domain: 'other.example',
+      privateKey: 'V',
+    });
+    assert.deepEqual(store.keyFor(keys, 'unrelated.test'), {
+      selector: 'gstar',
+      domain: 'unrelated.test',
+      privateKey: 'S',
+    });
     assert.equal(store.keyFor(candidateKeys(config), 'unrelated.test')?.selector, 'gstar');
   });
 
   it('takes the identity from Sender:, else From:, unless dkim-identity says otherwise', () => {
     const s = { 'dkim-identity': 'sender-or-from' };
     assert.equal(identityDomain([['From', 'a <a@From.example>']], s), 'from.example');
-    assert.equal(identityDomain([['From', 'a@from.example'], ['Sender', 'b@sender.example']], s), 'sender.example');
-    assert.equal(identityDomain([['From', 'a@from.example']], { 'dkim-identity': '@fixed.example' }), 'fixed.example');
+    assert.equal(
+      identityDomain(
+        [
+          ['From', 'a@from.example'],
+          ['Sender', 'b@sender.example'],
+        ],
+        s,
+      ),
+      'sender.example',
+    );
+    assert.equal(
+      identityDomain([['From', 'a@from.example']], { 'dkim-identity': '@fixed.example' }),
+      'fixed.example',
+    );
   });
 
   it('signs rsa-sha256 relaxed/relaxed so an independent verifier accepts it', async () => {
     const { pem, txt } = keyPair();
-    const settings = domainSettingsFor(loadConfigText('<domain *>\ndkim-headers X-Custom,Received\n</domain>\n').config, 'example.org');
-    const signed = await signMessage(MESSAGE, HEADERS, { selector: 'sel', domain: 'mail.example.com', privateKey: pem }, settings);
+    const settings = domainSettingsFor(
+      loadConfigText('<domain *>\ndkim-headers X-Custom,Received\n</domain>\n').config,
+      'example.org',
+    );
+    const signed = await signMessage(
+      MESSAGE,
+      HEADERS,
+      { selector: 'sel', domain: 'mail.example.com', privateKey: pem },
+      settings,
+    );
     const header = signed.toString().split('\r\n\r\n')[0]!;
     assert.match(header, /^DKIM-Signature: .*a=rsa-sha256/s);
     assert.match(header, /c=relaxed\/relaxed/);
-    const h = header.match(/h=([^;]+);/)![1]!.replace(/\s/g, '').toLowerCase().split(':');
+    const h = header
+      .match(/h=([^;]+);/)![1]!
+      .replace(/\s/g, '')
+      .toLowerCase()
+      .split(':');
     assert.ok(h.includes('x-custom') && h.includes('from') && !h.includes('received'), h.join(':'));
     const result = await dkimVerify(signed, {
       resolver: async (name: string, type: string) => {
@@ -80,7 +120,12 @@ describe('DKIM signing', () => {
   it('fails verification when the body changes after signing', async () => {
     const { pem, txt } = keyPair();
     const settings = domainSettingsFor(loadConfigText('').config, 'example.org');
-    const signed = await signMessage(MESSAGE, HEADERS, { selector: 'sel', domain: 'mail.example.com', privateKey: pem }, settings);
+    const signed = await signMessage(
+      MESSAGE,
+      HEADERS,
+      { selector: 'sel', domain: 'mail.example.com', privateKey: pem },
+      settings,
+    );
     const tampered = Buffer.from(signed.toString().replace('Hello there.', 'Hello there!'));
     const result = await dkimVerify(tampered, { resolver: async () => [[txt]] });
     // mailauth reports a body-hash mismatch as "neutral" with a comment saying so (RFC 6376 §6.1.3).

@@ -7,7 +7,7 @@ import { loadConfigText } from '../../src/config/index.js';
 import { DeliveryService } from '../../src/delivery/service.js';
 import { EventBus, type OutpostEvent } from '../../src/events/index.js';
 import { silentLogger } from '../../src/logging.js';
-import { makeEnvelope, ManualClock, MemoryStore } from '../helpers/memory-store.js';
+import { ManualClock, MemoryStore, makeEnvelope } from '../helpers/memory-store.js';
 import { type Script, ScriptedSmtpServer } from '../helpers/smtp-receiver.js';
 import { tempDir } from '../helpers/tmp.js';
 import { waitFor } from '../helpers/wait.js';
@@ -20,12 +20,22 @@ interface Setup {
   clock: ManualClock;
 }
 
-async function setup(t: TestContext, configText: (port: number) => string, script: Script = {}): Promise<Setup> {
+async function setup(
+  t: TestContext,
+  configText: (port: number) => string,
+  script: Script = {},
+): Promise<Setup> {
   const receiver = await new ScriptedSmtpServer(script).start();
   t.after(() => receiver.stop());
   const dir = tempDir(t);
-  const { config, diagnostics } = loadConfigText(`<outpost>\ndata-dir ${dir}\n</outpost>\n${configText(receiver.port)}`, join(dir, 'c.config'));
-  assert.deepEqual(diagnostics.filter((d) => d.severity === 'error'), []);
+  const { config, diagnostics } = loadConfigText(
+    `<outpost>\ndata-dir ${dir}\n</outpost>\n${configText(receiver.port)}`,
+    join(dir, 'c.config'),
+  );
+  assert.deepEqual(
+    diagnostics.filter((d) => d.severity === 'error'),
+    [],
+  );
   const bus = new EventBus((e) => {
     throw e;
   });
@@ -38,13 +48,16 @@ async function setup(t: TestContext, configText: (port: number) => string, scrip
   return { service, store, events, receiver, clock };
 }
 
-const route = (port: number, extra = '') => `<domain *>\nsmtp-hosts [127.0.0.1]:${port}\n${extra}\n</domain>\n`;
+const route = (port: number, extra = '') =>
+  `<domain *>\nsmtp-hosts [127.0.0.1]:${port}\n${extra}\n</domain>\n`;
 const VMTAS = `<virtual-mta v1>\nsmtp-source-host 127.0.0.2 v1.sender.test\n</virtual-mta>\n<virtual-mta v2>\nsmtp-source-host 127.0.0.3 v2.sender.test\n</virtual-mta>\n<virtual-mta-pool pool1>\nvirtual-mta v1\nvirtual-mta v2\n</virtual-mta-pool>\n`;
 
 describe('delivery engine', () => {
   it('delivers through a VirtualMTA: its source address, EHLO name, queue domain/vmta, events and spool marks', async (t) => {
     const { service, store, events, receiver } = await setup(t, (p) => VMTAS + route(p));
-    const env = store.add(makeEnvelope(['jane@example.test', 'joe@example.test'], { virtualMta: 'v1', jobId: 'spring' }));
+    const env = store.add(
+      makeEnvelope(['jane@example.test', 'joe@example.test'], { virtualMta: 'v1', jobId: 'spring' }),
+    );
     service.enqueue(env);
     await waitFor(() => events.filter((e) => e.type === 'delivery').length === 2, 'two deliveries');
     assert.equal(receiver.messages.length, 1, 'one transaction for both recipients');
@@ -64,18 +77,34 @@ describe('delivery engine', () => {
     assert.equal(service.manager.messages.size, 0, 'a finished message leaves memory');
   });
 
+  it('splits a message into transactions of max-rcpt-per-transaction recipients', async (t) => {
+    const { service, store, events, receiver } = await setup(t, (p) => route(p, 'max-rcpt-per-transaction 2'));
+    service.enqueue(store.add(makeEnvelope(['a@example.test', 'b@example.test', 'c@example.test', 'd@example.test', 'e@example.test'])));
+    await waitFor(() => events.length === 5, 'five deliveries');
+    assert.deepEqual(receiver.messages.map((m) => m.to.length), [2, 2, 1]);
+  });
+
   it('takes pool members in turn, one per message', async (t) => {
     const { service, store, events, receiver } = await setup(t, (p) => VMTAS + route(p));
-    for (let i = 0; i < 4; i++) service.enqueue(store.add(makeEnvelope([`r${i}@example.test`], { virtualMta: 'pool1' })));
+    for (let i = 0; i < 4; i++)
+      service.enqueue(store.add(makeEnvelope([`r${i}@example.test`], { virtualMta: 'pool1' })));
     await waitFor(() => events.length === 4, 'four deliveries');
-    assert.deepEqual(receiver.messages.map((m) => m.remoteAddress).sort(), ['127.0.0.2', '127.0.0.2', '127.0.0.3', '127.0.0.3']);
+    assert.deepEqual(receiver.messages.map((m) => m.remoteAddress).sort(), [
+      '127.0.0.2',
+      '127.0.0.2',
+      '127.0.0.3',
+      '127.0.0.3',
+    ]);
     assert.ok(events.every((e) => e.vmtaPool === 'pool1'));
     assert.deepEqual(new Set(events.map((e) => e.queue)), new Set(['example.test/v1', 'example.test/v2']));
   });
 
   it('bounces only the refused recipients of a partial rejection, with category and SparkPost class', async (t) => {
     const { service, store, events } = await setup(t, (p) => route(p), {
-      rcpt: (to) => (to.startsWith('ghost') ? `550 5.1.1 <${to}>: Recipient address rejected: User unknown` : '250 2.1.5 ok'),
+      rcpt: (to) =>
+        to.startsWith('ghost')
+          ? `550 5.1.1 <${to}>: Recipient address rejected: User unknown`
+          : '250 2.1.5 ok',
     });
     service.enqueue(store.add(makeEnvelope(['ok@example.test', 'ghost@example.test'])));
     await waitFor(() => events.length === 2, 'two outcomes');
@@ -107,7 +136,10 @@ describe('delivery engine', () => {
   });
 
   it('puts an unreachable queue in retry mode (retry-after list) and expires mail after bounce-after', async (t) => {
-    const { service, store, events, clock } = await setup(t, () => '<domain *>\nsmtp-hosts [127.0.0.1]:1\nretry-after 10m,20m\nbounce-after 1h\n</domain>\n');
+    const { service, store, events, clock } = await setup(
+      t,
+      () => '<domain *>\nsmtp-hosts [127.0.0.1]:1\nretry-after 10m,20m\nbounce-after 1h\n</domain>\n',
+    );
     service.enqueue(store.add(makeEnvelope(['a@down.test'], {}, clock.now())));
     await waitFor(() => events.length === 1, 'a queue-level failure');
     assert.equal(events[0]!.type, 'transient-queue');
@@ -127,7 +159,9 @@ describe('delivery engine', () => {
   });
 
   it('never opens more than max-smtp-out connections to a queue', async (t) => {
-    const { service, store, events, receiver } = await setup(t, (p) => route(p, 'max-smtp-out 2'), { delay: 30 });
+    const { service, store, events, receiver } = await setup(t, (p) => route(p, 'max-smtp-out 2'), {
+      delay: 30,
+    });
     let peak = 0;
     const queueKey = 'example.test/{default}';
     for (let i = 0; i < 12; i++) service.enqueue(store.add(makeEnvelope([`r${i}@example.test`])));
@@ -148,12 +182,22 @@ describe('delivery engine', () => {
     service.enqueue(store.add(makeEnvelope(['c@other.test'], { jobId: 'doomed' })));
     service.manager.pauseJob('doomed');
     await new Promise((r) => setTimeout(r, 200));
-    assert.deepEqual(events.map((e) => e.rcpt), []);
-    await service.outcomes.deleted((m) => service.manager.queueFor('other.test', '{default}'), service.manager.delete({ jobId: 'doomed' }));
+    assert.deepEqual(
+      events.map((e) => e.rcpt),
+      [],
+    );
+    await service.outcomes.deleted(
+      (m) => service.manager.queueFor('other.test', '{default}'),
+      service.manager.delete({ jobId: 'doomed' }),
+    );
     service.manager.resumeQueue('paused.test');
     service.manager.resumeJob('held');
     await waitFor(() => events.length === 3, 'three outcomes');
-    assert.deepEqual(events.map((e) => `${e.type}:${e.rcpt}`).sort(), ['bounce:c@other.test', 'delivery:a@paused.test', 'delivery:b@other.test']);
+    assert.deepEqual(events.map((e) => `${e.type}:${e.rcpt}`).sort(), [
+      'bounce:c@other.test',
+      'delivery:a@paused.test',
+      'delivery:b@other.test',
+    ]);
     assert.equal(events.find((e) => e.rcpt === 'c@other.test')!.dsnDiag, 'x-pmta;deleted by administrator');
   });
 
@@ -169,7 +213,8 @@ describe('delivery engine', () => {
   it('switches a queue to backoff mode on a matching reply and applies backoff-max-smtp-out', async (t) => {
     const { service, store, events } = await setup(
       t,
-      (p) => `<smtp-pattern-list slow>\nreply /throttled/ mode=backoff\n</smtp-pattern-list>\n${route(p, 'smtp-pattern-list slow\nbackoff-max-smtp-out 1')}`,
+      (p) =>
+        `<smtp-pattern-list slow>\nreply /throttled/ mode=backoff\n</smtp-pattern-list>\n${route(p, 'smtp-pattern-list slow\nbackoff-max-smtp-out 1')}`,
       { rcpt: () => '421 4.7.0 throttled, slow down' },
     );
     service.enqueue(store.add(makeEnvelope(['a@example.test'])));

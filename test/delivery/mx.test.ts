@@ -36,8 +36,14 @@ describe('MX resolution against a real DNS server on loopback', () => {
     assert.ok(route.ok);
     assert.equal(route.levels.length, 2);
     assert.deepEqual(route.levels[0]!.map((h) => h.host).sort(), ['mx1.multi.example', 'mx2.multi.example']);
-    assert.deepEqual(route.levels[0]!.find((h) => h.host === 'mx2.multi.example')?.addresses, ['127.0.0.12', '::1']);
-    assert.deepEqual(route.levels[1]!.map((h) => [h.host, h.port]), [['backup.multi.example', 25]]);
+    assert.deepEqual(route.levels[0]!.find((h) => h.host === 'mx2.multi.example')?.addresses, [
+      '127.0.0.12',
+      '::1',
+    ]);
+    assert.deepEqual(
+      route.levels[1]!.map((h) => [h.host, h.port]),
+      [['backup.multi.example', 25]],
+    );
   });
 
   it('falls back to the A record when there is no MX (implicit MX)', async () => {
@@ -48,7 +54,10 @@ describe('MX resolution against a real DNS server on loopback', () => {
 
   it('treats null MX and nonexistent domains as permanent, DNS failures as transient', async () => {
     assert.deepEqual(await resolveRoute(resolver, 'nullmx.example', settings('x')), {
-      ok: false, permanent: true, status: '5.1.10', text: 'nullmx.example does not accept mail (null MX)',
+      ok: false,
+      permanent: true,
+      status: '5.1.10',
+      text: 'nullmx.example does not accept mail (null MX)',
     });
     const missing = await resolveRoute(resolver, 'nonexistent.example', settings('x'));
     assert.ok(!missing.ok && missing.permanent && missing.status === '5.1.2');
@@ -61,7 +70,10 @@ describe('MX resolution against a real DNS server on loopback', () => {
   });
 
   it('routes through smtp-hosts instead of MX, with ports, levels and lookup-mx', async () => {
-    const s = settings('anything.example', '<domain anything.example>\nsmtp-hosts [127.0.0.5]:2525, bare.example:2526; lookup-mx:multi.example\n</domain>\n');
+    const s = settings(
+      'anything.example',
+      '<domain anything.example>\nsmtp-hosts [127.0.0.5]:2525, bare.example:2526; lookup-mx:multi.example\n</domain>\n',
+    );
     const route = await resolveRoute(resolver, 'anything.example', s);
     assert.ok(route.ok);
     assert.deepEqual(route.levels[0], [

@@ -4,18 +4,35 @@ import { domainSettingsFor, loadConfigText } from '../../src/config/index.js';
 import { OutboundSession, SmtpDeliveryError } from '../../src/delivery/smtp-client.js';
 import { ScriptedSmtpServer } from '../helpers/smtp-receiver.js';
 
-const settings = domainSettingsFor(loadConfigText('<domain *>\nconnect-timeout 5s\nsmtp-greeting-timeout 5s\n</domain>').config, 'x.test');
-const MESSAGE = Buffer.from('From: a@sender.test\r\nTo: b@x.test\r\nSubject: t\r\n\r\nbody\r\n.leading dot\r\n');
+const settings = domainSettingsFor(
+  loadConfigText('<domain *>\nconnect-timeout 5s\nsmtp-greeting-timeout 5s\n</domain>').config,
+  'x.test',
+);
+const MESSAGE = Buffer.from(
+  'From: a@sender.test\r\nTo: b@x.test\r\nSubject: t\r\n\r\nbody\r\n.leading dot\r\n',
+);
 
 describe('outbound SMTP session', () => {
   const receiver = new ScriptedSmtpServer({
-    rcpt: (to) => (to.startsWith('unknown') ? '550 5.1.1 <' + to + '> User unknown' : to.startsWith('full') ? '452 4.2.2 mailbox full' : '250 2.1.5 ok'),
+    rcpt: (to) =>
+      to.startsWith('unknown')
+        ? '550 5.1.1 <' + to + '> User unknown'
+        : to.startsWith('full')
+          ? '452 4.2.2 mailbox full'
+          : '250 2.1.5 ok',
   });
   before(() => receiver.start());
   after(() => receiver.stop());
 
   const open = () =>
-    OutboundSession.open({ host: 'mx.x.test', address: '127.0.0.1', port: receiver.port, localAddress: '127.0.0.2', heloName: 'vmta1.sender.test', settings });
+    OutboundSession.open({
+      host: 'mx.x.test',
+      address: '127.0.0.1',
+      port: receiver.port,
+      localAddress: '127.0.0.2',
+      heloName: 'vmta1.sender.test',
+      settings,
+    });
 
   it('binds the source address, says EHLO with the VMTA host name, and reuses the connection', async () => {
     const session = await open();
@@ -35,7 +52,11 @@ describe('outbound SMTP session', () => {
 
   it('reports each recipient: a partial rejection refuses only those', async () => {
     const session = await open();
-    const replies = await session.send('bounce@sender.test', ['ok@x.test', 'unknown@x.test', 'full@x.test'], MESSAGE);
+    const replies = await session.send(
+      'bounce@sender.test',
+      ['ok@x.test', 'unknown@x.test', 'full@x.test'],
+      MESSAGE,
+    );
     session.close();
     assert.deepEqual(
       replies.map((r) => [r.rcpt, r.accepted, r.code]),
@@ -52,7 +73,10 @@ describe('outbound SMTP session', () => {
   it('reports every recipient when all are refused, and the session stays usable', async () => {
     const session = await open();
     const replies = await session.send('bounce@sender.test', ['unknown1@x.test', 'unknown2@x.test'], MESSAGE);
-    assert.deepEqual(replies.map((r) => r.code), [550, 550]);
+    assert.deepEqual(
+      replies.map((r) => r.code),
+      [550, 550],
+    );
     const next = await session.send('bounce@sender.test', ['fine@x.test'], MESSAGE);
     session.close();
     assert.equal(next[0]!.accepted, true);
@@ -62,16 +86,44 @@ describe('outbound SMTP session', () => {
     const strict = new ScriptedSmtpServer({ mail: () => '451 4.3.0 try later' });
     await strict.start();
     try {
-      const session = await OutboundSession.open({ host: 'h', address: '127.0.0.1', port: strict.port, heloName: 'me', settings });
-      await assert.rejects(session.send('a@b.test', ['x@y.test'], MESSAGE), (e: unknown) => e instanceof SmtpDeliveryError && e.phase === 'MAIL' && !e.permanent && e.code === 451);
+      const session = await OutboundSession.open({
+        host: 'h',
+        address: '127.0.0.1',
+        port: strict.port,
+        heloName: 'me',
+        settings,
+      });
+      await assert.rejects(
+        session.send('a@b.test', ['x@y.test'], MESSAGE),
+        (e: unknown) =>
+          e instanceof SmtpDeliveryError && e.phase === 'MAIL' && !e.permanent && e.code === 451,
+      );
       session.close();
       strict.script = { data: () => '554 5.7.1 rejected as spam' };
-      const s2 = await OutboundSession.open({ host: 'h', address: '127.0.0.1', port: strict.port, heloName: 'me', settings });
-      await assert.rejects(s2.send('a@b.test', ['x@y.test'], MESSAGE), (e: unknown) => e instanceof SmtpDeliveryError && e.phase === 'DATA' && e.permanent && e.code === 554);
+      const s2 = await OutboundSession.open({
+        host: 'h',
+        address: '127.0.0.1',
+        port: strict.port,
+        heloName: 'me',
+        settings,
+      });
+      await assert.rejects(
+        s2.send('a@b.test', ['x@y.test'], MESSAGE),
+        (e: unknown) => e instanceof SmtpDeliveryError && e.phase === 'DATA' && e.permanent && e.code === 554,
+      );
       s2.close();
       strict.script = { dropAt: 'DATA-END' };
-      const s3 = await OutboundSession.open({ host: 'h', address: '127.0.0.1', port: strict.port, heloName: 'me', settings });
-      await assert.rejects(s3.send('a@b.test', ['x@y.test'], MESSAGE), (e: unknown) => e instanceof SmtpDeliveryError && !e.permanent);
+      const s3 = await OutboundSession.open({
+        host: 'h',
+        address: '127.0.0.1',
+        port: strict.port,
+        heloName: 'me',
+        settings,
+      });
+      await assert.rejects(
+        s3.send('a@b.test', ['x@y.test'], MESSAGE),
+        (e: unknown) => e instanceof SmtpDeliveryError && !e.permanent,
+      );
       s3.close();
     } finally {
       await strict.stop();

@@ -27,7 +27,10 @@ function readName(buf: Buffer, offset: number): { name: string; end: number } {
 
 function encodeName(name: string): Buffer {
   const parts = name === '' || name === '.' ? [] : name.replace(/\.$/, '').split('.');
-  return Buffer.concat([...parts.map((p) => Buffer.concat([Buffer.from([p.length]), Buffer.from(p, 'latin1')])), Buffer.from([0])]);
+  return Buffer.concat([
+    ...parts.map((p) => Buffer.concat([Buffer.from([p.length]), Buffer.from(p, 'latin1')])),
+    Buffer.from([0]),
+  ]);
 }
 
 function rdata(type: keyof ZoneEntry, value: unknown): Buffer {
@@ -38,9 +41,13 @@ function rdata(type: keyof ZoneEntry, value: unknown): Buffer {
       const [head = '', tail = ''] = (value as string).split('::');
       const h = head ? head.split(':') : [];
       const t = tail ? tail.split(':') : [];
-      const groups = (value as string).includes('::') ? [...h, ...Array(8 - h.length - t.length).fill('0'), ...t] : h;
+      const groups = (value as string).includes('::')
+        ? [...h, ...Array(8 - h.length - t.length).fill('0'), ...t]
+        : h;
       const out = Buffer.alloc(16);
-      groups.forEach((g, i) => out.writeUInt16BE(Number.parseInt(g, 16), i * 2));
+      groups.forEach((g, i) => {
+        out.writeUInt16BE(Number.parseInt(g, 16), i * 2);
+      });
       return out;
     }
     case 'MX': {

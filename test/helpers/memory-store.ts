@@ -5,7 +5,11 @@ import type { DeliveryEnvelope, MessageStore } from '../../src/queue/message.js'
 
 let counter = 0;
 
-export function makeEnvelope(recipients: string[], extra: Partial<DeliveryEnvelope> = {}, receivedAt = Date.now()): DeliveryEnvelope {
+export function makeEnvelope(
+  recipients: string[],
+  extra: Partial<DeliveryEnvelope> = {},
+  receivedAt = Date.now(),
+): DeliveryEnvelope {
   return {
     id: `test${String(++counter).padStart(8, '0')}`,
     messageId: newMessageId(receivedAt),
@@ -46,12 +50,17 @@ export class MemoryStore implements MessageStore {
     return found;
   }
 
-  async markRecipients(id: string, indexes: number[], state: 'delivered' | 'bounced' | 'expired' | 'deleted') {
+  async markRecipients(
+    id: string,
+    indexes: number[],
+    state: 'delivered' | 'bounced' | 'expired' | 'deleted',
+  ) {
     const found = this.messages.get(id);
     if (!found) throw new Error(`unknown message ${id}`);
     for (const i of indexes) {
       const r = found.envelope.recipients[i]!;
-      if (r.state !== 'pending') throw new Error(`recipient ${i} of ${id} marked twice (${r.state}, then ${state})`);
+      if (r.state !== 'pending')
+        throw new Error(`recipient ${i} of ${id} marked twice (${r.state}, then ${state})`);
       r.state = state;
     }
     this.marks.push({ id, indexes, state });
@@ -59,7 +68,9 @@ export class MemoryStore implements MessageStore {
 
   /** Recipient states of every message: `address:state`. */
   states(): string[] {
-    return [...this.messages.values()].flatMap((m) => m.envelope.recipients.map((r) => `${r.address}:${r.state}`));
+    return [...this.messages.values()].flatMap((m) =>
+      m.envelope.recipients.map((r) => `${r.address}:${r.state}`),
+    );
   }
 }
 

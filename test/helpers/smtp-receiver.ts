@@ -65,7 +65,11 @@ export class ScriptedSmtpServer {
         if (!socket.destroyed) socket.write(`${text}\r\n`);
       });
     };
-    const drop = (at: Script['dropAt']) => s().dropAt === at && (socket.destroy(), true);
+    const drop = (at: Script['dropAt']) => {
+      if (s().dropAt !== at) return false;
+      socket.destroy();
+      return true;
+    };
     reply(s().greeting ?? '220 receiver.test ESMTP');
     socket.on('data', (chunk) => {
       buffer = Buffer.concat([buffer, chunk]);
@@ -91,12 +95,29 @@ export class ScriptedSmtpServer {
         if (verb === 'EHLO' || verb === 'HELO') {
           helo = text.slice(5);
           const ext = s().extensions ?? ['PIPELINING', '8BITMIME', 'ENHANCEDSTATUSCODES', 'SIZE 52428800'];
-          reply(['250-receiver.test', ...ext].map((l, i, all) => (i === all.length - 1 ? `250 ${l.replace(/^250-/, '')}` : l.startsWith('250-') ? l : `250-${l}`)).join('\r\n'));
+          reply(
+            ['250-receiver.test', ...ext]
+              .map((l, i, all) =>
+                i === all.length - 1
+                  ? `250 ${l.replace(/^250-/, '')}`
+                  : l.startsWith('250-')
+                    ? l
+                    : `250-${l}`,
+              )
+              .join('\r\n'),
+          );
         } else if (verb === 'MAIL') {
           if (drop('MAIL')) return;
           const from = text.match(/<([^>]*)>/)?.[1] ?? '';
           const answer = s().mail?.(from) ?? '250 2.1.0 ok';
-          if (answer.startsWith('2')) current = { from, to: [], data: Buffer.alloc(0), helo, remoteAddress: socket.remoteAddress ?? '' };
+          if (answer.startsWith('2'))
+            current = {
+              from,
+              to: [],
+              data: Buffer.alloc(0),
+              helo,
+              remoteAddress: socket.remoteAddress ?? '',
+            };
           reply(answer);
         } else if (verb === 'RCPT') {
           if (drop('RCPT')) return;

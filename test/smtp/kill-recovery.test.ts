@@ -74,7 +74,9 @@ describe('spool durability under kill -9', () => {
     writeFileSync(
       configFile,
       `<outpost>\n data-dir ${join(dir, 'data')}\n</outpost>\nhost-name crash.test\nsmtp-listener 127.0.0.1:0\n` +
-        '<source 0/0>\n always-allow-relaying yes\n process-x-job yes\n</source>\n',
+        '<source 0/0>\n always-allow-relaying yes\n process-x-job yes\n</source>\n' +
+        // Nothing may leave the spool during the count: the only next hop refuses connections.
+        '<domain *>\n smtp-hosts [127.0.0.1]:9\n retry-after 1h\n</domain>\n',
     );
     const first = await startOutpost(configFile);
     t.after(() => first.child.kill('SIGKILL'));

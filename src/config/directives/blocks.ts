@@ -30,11 +30,11 @@ const fail = (message: string): never => {
 };
 
 export const VIRTUAL_MTA_DIRECTIVES = {
-  'smtp-source-host': repeated(parseSourceHost),
-  'host-name': word(),
-  'domain-key': repeated(parseDomainKey),
+  'smtp-source-host': acted(repeated(parseSourceHost)),
+  'host-name': acted(word()),
+  'domain-key': acted(repeated(parseDomainKey)),
   'include-headers-from': text(),
-  'max-smtp-out': int(Number.MAX_SAFE_INTEGER),
+  'max-smtp-out': acted(int(Number.MAX_SAFE_INTEGER)),
   'max-smtp-msg-rate': rate(),
   'max-smtp-data-volume-rate': volumeRate(),
   'cold-virtual-mta': word(),
@@ -45,8 +45,8 @@ export const VIRTUAL_MTA_DIRECTIVES = {
 export type VirtualMtaSettings = SettingsOf<typeof VIRTUAL_MTA_DIRECTIVES>;
 
 export const VIRTUAL_MTA_POOL_DIRECTIVES = {
-  'virtual-mta': repeated(oneWord),
-  'domain-key': repeated(parseDomainKey),
+  'virtual-mta': acted(repeated(oneWord)),
+  'domain-key': acted(repeated(parseDomainKey)),
   'include-headers-from': text(),
   'max-smtp-out': int(Number.MAX_SAFE_INTEGER),
   'max-smtp-msg-rate': rate(),

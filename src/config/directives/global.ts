@@ -169,8 +169,8 @@ export const GLOBAL_DIRECTIVES = {
   'smtp-listener': acted(repeated((n) => ({ ...parseListener(n), pos: n.pos }))),
   'smtp-ip': deprecated(word(), 'use smtp-listener'),
   'smtp-port': deprecated(int(25, 1, 65535), 'use smtp-listener'),
-  'smtp-source-host': repeated(parseSourceHost),
-  'total-max-smtp-out': int(1200),
+  'smtp-source-host': acted(repeated(parseSourceHost)),
+  'total-max-smtp-out': acted(int(1200)),
   'total-max-smtp-in': acted(int(100)),
   'smtp-await-slot': acted(bool(false)),
   spool: deprecated(repeated(oneWord), 'use <spool DIR>'),
@@ -182,7 +182,7 @@ export const GLOBAL_DIRECTIVES = {
   'log-rotate': int(8),
   'log-auto-rotation': bool(true),
   'log-file-world-readable': bool(false),
-  'name-server': repeated(oneWord),
+  'name-server': acted(repeated(oneWord)),
   'host-id': int(0),
   'domain-suffix': word(),
   'custom-dsn-from-header': text(),
@@ -195,7 +195,7 @@ export const GLOBAL_DIRECTIVES = {
     if (!name || values === '') return fail('expected a macro name and a list of values');
     return { name, values: parseList(values) };
   }),
-  'domain-key': repeated(parseDomainKey),
+  'domain-key': acted(repeated(parseDomainKey)),
   'invalid-virtual-mta-fallback': acted(word()),
   'include-headers-from': text(),
   pickup: anyValue(),

@@ -25,7 +25,7 @@ function parseDnsServer(node: DirectiveNode): { host: string; port: number } {
 export const OUTPOST_DIRECTIVES = {
   /** Spool, Signals staging, certificates and keys live here unless configured elsewhere. */
   'data-dir': acted(text('/var/lib/outpost')),
-  'dns-server': repeated(parseDnsServer),
+  'dns-server': acted(repeated(parseDnsServer)),
   'log-format': oneOf(['text', 'json'] as const, 'text'),
   'signals-upload-interval': acted(interval(60)),
   /** Management API listen address; PowerMTA only has a port (`http-mgmt-port`). */
