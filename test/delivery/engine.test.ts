@@ -78,10 +78,25 @@ describe('delivery engine', () => {
   });
 
   it('splits a message into transactions of max-rcpt-per-transaction recipients', async (t) => {
-    const { service, store, events, receiver } = await setup(t, (p) => route(p, 'max-rcpt-per-transaction 2'));
-    service.enqueue(store.add(makeEnvelope(['a@example.test', 'b@example.test', 'c@example.test', 'd@example.test', 'e@example.test'])));
+    const { service, store, events, receiver } = await setup(t, (p) =>
+      route(p, 'max-rcpt-per-transaction 2'),
+    );
+    service.enqueue(
+      store.add(
+        makeEnvelope([
+          'a@example.test',
+          'b@example.test',
+          'c@example.test',
+          'd@example.test',
+          'e@example.test',
+        ]),
+      ),
+    );
     await waitFor(() => events.length === 5, 'five deliveries');
-    assert.deepEqual(receiver.messages.map((m) => m.to.length), [2, 2, 1]);
+    assert.deepEqual(
+      receiver.messages.map((m) => m.to.length),
+      [2, 2, 1],
+    );
   });
 
   it('takes pool members in turn, one per message', async (t) => {
