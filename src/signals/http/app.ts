@@ -2,7 +2,9 @@
 // metrics routes, and nothing else (the dashboard and tracking endpoint register their own routes
 // on the same instance through `routes`).
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { registerEventsRoutes } from '../events-api/route.js';
 import { registerIngestRoutes } from '../ingest/routes.js';
+import { registerMetricsRoutes } from '../metrics-api/route.js';
 import type { SignalsDeps } from './deps.js';
 import { ApiError, errorBody, fromFastifyError } from './errors.js';
 
@@ -10,10 +12,8 @@ export type RouteModule = (app: FastifyInstance, deps: SignalsDeps) => void;
 
 export function buildSignalsApp(deps: SignalsDeps, routes: readonly RouteModule[] = []): FastifyInstance {
   const app: FastifyInstance = Fastify({
-    loggerInstance: deps.log.child({ component: 'signals-http' }) as FastifyBaseLogger,
-    disableRequestLogging: true,
-    // Events API URLs can be long (SparkPost allows 4096 characters).
-    maxParamLength: 4096,
+    // Per-request lines are info; uploads every few seconds would drown the operator's log.
+    loggerInstance: deps.log.child({ component: 'signals-http' }, { level: 'warn' }) as FastifyBaseLogger,
   });
   app.setErrorHandler((error, request, reply) => {
     const api =
@@ -30,6 +30,8 @@ export function buildSignalsApp(deps: SignalsDeps, routes: readonly RouteModule[
     return reply.status(404).send(errorBody(error));
   });
   registerIngestRoutes(app, deps);
+  registerEventsRoutes(app, deps);
+  registerMetricsRoutes(app, deps);
   for (const route of routes) route(app, deps);
   return app;
 }
