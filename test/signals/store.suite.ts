@@ -103,6 +103,9 @@ export function storeSuite(engine: string, open: Open): void {
       assert.deepEqual(await ids({ column: 'rcpt_to', in: ['b@x.com', 'c@x.com'] }), sortedIds([b, c]));
       assert.deepEqual(await ids({ not: { column: 'rcpt_to', in: ['b@x.com'] } }), sortedIds([a, c]));
       assert.deepEqual(await ids({ column: 'rcpt_to', in: [] }), []);
+      // An absent value is "not equal" to anything: negation keeps it (SQL NULL would drop it).
+      assert.deepEqual(await ids({ not: { column: 'bounce_class', in: [10] } }), sortedIds([a, c]));
+      assert.deepEqual(await ids({ not: { column: 'message_id', in: ['zzz'] } }), sortedIds([a, b, c]));
       assert.deepEqual(await ids(and({ column: 'rcpt_to', in: ['a@x.com'] }, timeRange(a.ts, a.ts + 1))), [
         a.event_id,
       ]);

@@ -32,7 +32,7 @@ const comparisons = z
   .partial()
   .strict()
   .refine((c) => Object.keys(c).length > 0, 'a filter needs eq, notEq, like or notLike');
-const keys = z.record(z.enum(Object.keys(FILTER_COLUMNS) as [string, ...string[]]), comparisons);
+const keys = z.partialRecord(z.enum(Object.keys(FILTER_COLUMNS) as [string, ...string[]]), comparisons);
 const grouping = z.union([z.object({ AND: keys }).strict(), z.object({ OR: keys }).strict()]);
 const schema = z.object({ groupings: z.array(grouping).min(1).max(20) }).strict();
 
@@ -69,7 +69,7 @@ function queryFilters(text: string): Condition[] {
   }
   return result.data.groupings.map((g) => {
     const [mode, filters] = 'AND' in g ? (['all', g.AND] as const) : (['any', g.OR] as const);
-    const items = Object.entries(filters).map(([key, c]) => comparisonCondition(key, c));
+    const items = Object.entries(filters).flatMap(([key, c]) => (c ? [comparisonCondition(key, c)] : []));
     return mode === 'all' ? { all: items } : { any: items };
   });
 }

@@ -21,6 +21,8 @@ export interface Dialect {
   sumIf(column: string, condition: string | undefined): string;
   uniqIf(columns: string[], condition: string | undefined): string;
   intDiv(a: string, b: string): string;
+  /** Negation where an absent value (SQL NULL) counts as "not equal": notEq keeps rows without a value. */
+  not(condition: string): string;
   /** An engine's faster form of `column IN (literals)`, when it has one. */
   inList?(column: ColumnName, columnSql: string, literals: string[]): string | undefined;
 }
@@ -55,7 +57,7 @@ export function renderCondition(d: Dialect, c: Condition, column: (name: ColumnN
   const walk = (x: Condition): string => renderCondition(d, x, column);
   if ('all' in c) return c.all.length === 0 ? '1=1' : `(${c.all.map(walk).join(' AND ')})`;
   if ('any' in c) return c.any.length === 0 ? '1=0' : `(${c.any.map(walk).join(' OR ')})`;
-  if ('not' in c) return `NOT ${walk(c.not)}`;
+  if ('not' in c) return d.not(walk(c.not));
   const col = column(c.column);
   if ('in' in c) {
     if (c.in.length === 0) return '1=0';
@@ -71,7 +73,7 @@ export function renderCondition(d: Dialect, c: Condition, column: (name: ColumnN
     return d.regexLower(col, d.string(pattern));
   }
   if ('cmp' in c) return `${col} ${c.cmp} ${literal(d, c.column, c.value)}`;
-  return c.present ? d.present(c.column) : `NOT ${d.present(c.column)}`;
+  return c.present ? d.present(c.column) : d.not(d.present(c.column));
 }
 
 function renderMeasure(d: Dialect, m: Measure, column: (name: ColumnName) => string): string {

@@ -37,4 +37,5 @@ export const chDialect: Dialect = {
   uniqIf: (columns, condition) =>
     condition ? `uniqExactIf(${columns.join(', ')}, ${condition})` : `uniqExact(${columns.join(', ')})`,
   intDiv: (a, b) => `intDiv(${a}, ${b})`,
+  not: (condition) => `NOT ifNull(${condition}, 0)`,
 };

@@ -32,6 +32,7 @@ export const duckDialect: Dialect = {
     return `count(DISTINCT ${value})${condition ? ` FILTER (WHERE ${condition})` : ''}`;
   },
   intDiv: (a, b) => `(${a} // ${b})`,
+  not: (condition) => `((${condition}) IS NOT TRUE)`,
   // Recipient and message-id lookups scan the 64-bit hash columns first (about twice as fast as
   // comparing the strings over 10M rows); the string test then removes hash collisions.
   inList: (column, columnSql, literals) => {
