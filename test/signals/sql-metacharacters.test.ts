@@ -52,9 +52,9 @@ eachEngine((ctx) => {
       for (const column of Object.values(TEXT_PARAMS)) fields[column] = value;
       lines.push(ingestLine(fields));
     });
-    NASTY_IDS.forEach((id, i) =>
-      lines.push(ingestLine({ timestamp: ts, event_id: id, message_id: id, campaign_id: `ids-${i}` })),
-    );
+    for (const [i, id] of NASTY_IDS.entries()) {
+      lines.push(ingestLine({ timestamp: ts, event_id: id, message_id: id, campaign_id: `ids-${i}` }));
+    }
     const sent = await upload(url, gzipLines(lines));
     assert.equal(sent.status, 200);
     await server.pipeline!.drain();
