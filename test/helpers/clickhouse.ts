@@ -11,7 +11,15 @@ const SERVER = process.env.CLICKHOUSE_SERVER ?? '/usr/sbin/clickhouse-server';
 
 export interface ClickHouseServer {
   url: string;
+  dir: string;
+  ports: { http: number; tcp: number };
   stop(): Promise<void>;
+}
+
+export interface ClickHouseOptions {
+  /** Keep data here (and do not remove it on stop), e.g. to restart a server on the same data. */
+  dataDir?: string;
+  ports?: { http: number; tcp: number };
 }
 
 async function freePort(): Promise<number> {
@@ -77,11 +85,14 @@ async function waitForPing(url: string, child: ChildProcess, dir: string): Promi
   throw new Error('clickhouse-server did not answer /ping within 30 s');
 }
 
-export async function startClickHouse(dataDir?: string): Promise<ClickHouseServer> {
+export async function startClickHouse(options: ClickHouseOptions = {}): Promise<ClickHouseServer> {
+  const { dataDir } = options;
   if (!existsSync(SERVER)) throw new Error(`${SERVER} is missing: install clickhouse-server (.ci/run does)`);
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'outpost-ch-'));
   for (const sub of ['data', 'tmp', 'user_files', 'log']) mkdirSync(join(dir, sub), { recursive: true });
-  const [httpPort, tcpPort] = [await freePort(), await freePort()];
+  const [httpPort, tcpPort] = options.ports
+    ? [options.ports.http, options.ports.tcp]
+    : [await freePort(), await freePort()];
   writeFileSync(join(dir, 'config.xml'), configXml(dir, httpPort, tcpPort));
   writeFileSync(join(dir, 'users.xml'), USERS_XML);
   const child = spawn(SERVER, [`--config-file=${join(dir, 'config.xml')}`], { stdio: 'ignore' });
@@ -102,5 +113,5 @@ export async function startClickHouse(dataDir?: string): Promise<ClickHouseServe
     await stop();
     throw error;
   }
-  return { url, stop };
+  return { url, dir, ports: { http: httpPort, tcp: tcpPort }, stop };
 }
