@@ -1,6 +1,7 @@
 // Wires one Outpost process together from a validated configuration: the event bus, the logger and
 // whatever services the configuration turns on. Each capability contributes a Service here; the
 // order of `services` is start order (stop runs in reverse).
+import { ReportProcessors } from './bounce/processor-service.js';
 import { dataDir, type OutpostConfig } from './config/index.js';
 import { DeliveryService } from './delivery/service.js';
 import { AccountingService } from './events/accounting/service.js';
@@ -42,6 +43,16 @@ function servicesFor(config: OutpostConfig, bus: EventBus, options: StartOptions
   // Spool, then delivery (which queues what the spool recovered), then the listener: no client can
   // send mail before the spool is locked and recovered.
   const spool = new SpoolService(config, dir, options.log.child({ component: 'spool' }));
+  // Reports for the bounce and FBL domains are consumed (or passed on) before anything is queued.
+  const processors = new ReportProcessors({
+    config,
+    bus,
+    log: options.log.child({ component: 'processors' }),
+    consume: (id, indexes) => spool.spool.markRecipients(id, indexes, 'done'),
+    deliver: (message) => delivery.enqueue(message.envelope),
+    recovered: () => spool.recovered,
+    read: (id) => spool.spool.read(id),
+  });
   const delivery = new DeliveryService({
     config,
     bus,
@@ -50,7 +61,7 @@ function servicesFor(config: OutpostConfig, bus: EventBus, options: StartOptions
       read: (id) => spool.spool.read(id),
       markRecipients: (id, indexes, state) => spool.spool.markRecipients(id, indexes, state),
     },
-    recovered: () => spool.recovered,
+    recovered: () => spool.recovered.filter((envelope) => !processors.wants(envelope)),
   });
   const smtp = new SmtpService({
     config,
@@ -58,9 +69,9 @@ function servicesFor(config: OutpostConfig, bus: EventBus, options: StartOptions
     spool: () => spool.spool,
     log: options.log.child({ component: 'smtp' }),
     dataDir: dir,
-    onSpooled: (message) => delivery.enqueue(message.envelope),
+    onSpooled: (message) => processors.handle(message),
   });
-  services.push(spool, delivery, smtp);
+  services.push(spool, delivery, processors, smtp);
   return services;
 }
 

@@ -205,3 +205,11 @@ async function sendItem(
   if (bounceQueue) await bounceAll(ctx, queue, bounceQueue);
   return !deferQueue && !bounceQueue;
 }
+
+/** PowerMTA's VERP form: `jsmith@example.com` to `jdoe@yahoo.com` → `jsmith-jdoe=yahoo.com@example.com`. */
+export function verpAddress(sender: string, recipient: string): string {
+  const at = sender.lastIndexOf('@');
+  const rat = recipient.lastIndexOf('@');
+  if (at <= 0 || rat <= 0) return sender;
+  return `${sender.slice(0, at)}-${recipient.slice(0, rat)}=${recipient.slice(rat + 1)}${sender.slice(at)}`;
+}

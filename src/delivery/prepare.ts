@@ -1,6 +1,10 @@
 // The bytes that go to one next hop: the spooled message with the queue's `remove-header` fields
-// dropped, `X-Virtual-MTA:` added when the source asked for it, and a DKIM signature when the queue
+// dropped, an `X-Outpost-Ref:` header that lets the bounce and FBL processors tie a report back to
+// the message (message id, job, VirtualMTA, pool, subaccount: what PowerMTA's docs advise a custom
+// header for), `X-Virtual-MTA:` when the source asked for it, and a DKIM signature when the queue
 // has `dkim-sign yes` and a key covers the identity. Signing comes last, after every other change.
+
+import { encodeRef, REF_HEADER } from '../bounce/original.js';
 import type { DomainSettings, OutpostConfig } from '../config/index.js';
 import type { DomainQueue } from '../queue/domain-queue.js';
 import type { DeliveryEnvelope } from '../queue/message.js';
@@ -28,16 +32,22 @@ export async function prepareMessage(
   pool: string | undefined,
 ): Promise<PreparedMessage> {
   const settings: DomainSettings = queue.settings;
-  let section = parseHeaders(body);
-  const drop = new Set(settings['remove-header'].map((h) => h.toLowerCase()));
-  const removed = new Set(section.fields.filter((f) => drop.has(f.key)));
+  const original = parseHeaders(body);
+  const drop = new Set([...settings['remove-header'].map((h) => h.toLowerCase()), REF_HEADER.toLowerCase()]);
+  const removed = new Set(original.fields.filter((f) => drop.has(f.key)));
   const addVmta =
-    envelope.delivery?.addVirtualMtaHeader && !section.fields.some((f) => f.key === 'x-virtual-mta');
-  let bytes = body;
-  if (removed.size > 0 || addVmta) {
-    bytes = rebuild(body, section, removed, '', addVmta ? `X-Virtual-MTA: ${queue.vmta}\r\n` : '');
-    section = parseHeaders(bytes);
-  }
+    envelope.delivery?.addVirtualMtaHeader && !original.fields.some((f) => f.key === 'x-virtual-mta');
+  // The reference the bounce and FBL processors read back from a returned original (src/bounce).
+  const ref = encodeRef({
+    messageId: envelope.messageId,
+    ...(envelope.jobId ? { jobId: envelope.jobId } : {}),
+    vmta: queue.vmta,
+    ...(pool ? { pool } : {}),
+    ...(envelope.subaccountId !== undefined ? { subaccountId: envelope.subaccountId } : {}),
+  });
+  const append = `${REF_HEADER}: ${ref}\r\n${addVmta ? `X-Virtual-MTA: ${queue.vmta}\r\n` : ''}`;
+  const bytes = rebuild(body, original, removed, '', append);
+  const section = parseHeaders(bytes);
   const headers = headerPairs(section);
   if (settings['dkim-sign'] !== true) return { bytes, headers };
   const key = keys.keyFor(candidateKeys(config, queue.vmta, pool), identityDomain(headers, settings));

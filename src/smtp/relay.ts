@@ -10,7 +10,7 @@
 // for unauthorised clients even when the domain is ours, because the next hop might forward them.
 import type { OutpostConfig } from '../config/index.js';
 import { type DomainPattern, domainMatches, normalizeDomain } from '../config/index.js';
-import type { Mailbox } from './address.js';
+import { type Mailbox, parseMailbox } from './address.js';
 
 export type RelayReason =
   | 'always-allow-relaying'
@@ -92,4 +92,19 @@ export function decideRelay(rules: RelayRules, mailbox: Mailbox, mayRelay: boole
     if (matches(processor.match, mailbox, address)) return { allowed: true, reason: processor.reason };
   }
   return { allowed: false, reason: 'not-ours' };
+}
+
+/** Which processor, if any, takes mail for `address` (its <address-list> names it). */
+export function processorFor(
+  rules: RelayRules,
+  address: string,
+): 'bounce-processor' | 'feedback-loop-processor' | undefined {
+  let mailbox: Mailbox;
+  try {
+    mailbox = parseMailbox(address);
+  } catch {
+    return undefined;
+  }
+  const canonical = `${mailbox.local}@${mailbox.canonicalDomain}`;
+  return rules.processors.find((p) => matches(p.match, mailbox, canonical))?.reason;
 }

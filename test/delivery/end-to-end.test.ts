@@ -30,10 +30,7 @@ async function start(
   const runtime = await startOutpost(config, { log: silentLogger() });
   t.after(() => runtime.stop());
   const events: OutpostEvent[] = [];
-  runtime.bus.subscribe((e) => {
-    events.push(e);
-    if (process.env.DEBUG_EVENTS) console.log(e.type, e.rcpt, e.dsnDiag ?? '', e.queue ?? '');
-  });
+  runtime.bus.subscribe((e) => events.push(e));
   const smtp = runtime.services.find((s) => s.name === 'smtp') as SmtpService;
   return { runtime, port: smtp.addresses()[0]!.port, events };
 }

@@ -1,0 +1,167 @@
+// The processors end to end: Outpost delivers a campaign message, then a remote DSN and an ARF
+// complaint about it arrive over SMTP at the bounce and FBL domains. They become out-of-band and
+// spam-complaint events carrying the original campaign, VirtualMTA and pool, and are consumed.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { hasErrors, loadConfigText } from '../../src/config/index.js';
+import type { OutpostEvent } from '../../src/events/index.js';
+import { silentLogger } from '../../src/logging.js';
+import { startOutpost } from '../../src/main.js';
+import type { SmtpService } from '../../src/smtp/service.js';
+import { startSmtpSink } from '../helpers/smtp-sink.js';
+import { tempDir } from '../helpers/tmp.js';
+import { waitFor } from '../helpers/wait.js';
+
+const exec = promisify(execFile);
+
+function dsnAbout(original: string, rcpt: string): string {
+  const headers = original
+    .slice(original.indexOf('\nReceived:') + 1, original.indexOf('\n\n'))
+    .replace(/\r?\n/g, '\r\n');
+  return [
+    'From: MAILER-DAEMON@mx.example.test',
+    'To: bounces@bounces.sender.test',
+    'Subject: Undelivered Mail Returned to Sender',
+    'MIME-Version: 1.0',
+    'Content-Type: multipart/report; report-type=delivery-status; boundary="b1"',
+    '',
+    '--b1',
+    'Content-Type: text/plain',
+    '',
+    'I could not deliver your message.',
+    '--b1',
+    'Content-Type: message/delivery-status',
+    '',
+    'Reporting-MTA: dns; mx.example.test',
+    '',
+    `Final-Recipient: rfc822; ${rcpt}`,
+    'Action: failed',
+    'Status: 5.1.1',
+    'Diagnostic-Code: smtp; 550 5.1.1 <' + rcpt + '>: Recipient address rejected: User unknown',
+    '',
+    '--b1',
+    'Content-Type: text/rfc822-headers',
+    '',
+    headers,
+    '--b1--',
+    '',
+  ].join('\r\n');
+}
+
+function arfAbout(original: string, rcpt: string): string {
+  const headers = original
+    .slice(original.indexOf('\nReceived:') + 1, original.indexOf('\n\n'))
+    .replace(/\r?\n/g, '\r\n');
+  return [
+    'From: feedback@isp.example.test',
+    'To: fbl@fbl.sender.test',
+    'Subject: complaint',
+    'MIME-Version: 1.0',
+    'Content-Type: multipart/report; report-type=feedback-report; boundary="f1"',
+    '',
+    '--f1',
+    'Content-Type: text/plain',
+    '',
+    'This is an abuse report.',
+    '--f1',
+    'Content-Type: message/feedback-report',
+    '',
+    'Feedback-Type: abuse',
+    'User-Agent: ExampleFBL/1.0',
+    'Version: 1',
+    'Source-IP: 127.0.0.2',
+    `Original-Rcpt-To: ${rcpt}`,
+    'Reported-Domain: sender.test',
+    '',
+    '--f1',
+    'Content-Type: text/rfc822-headers',
+    '',
+    headers,
+    '--f1--',
+    '',
+  ].join('\r\n');
+}
+
+describe('bounce and feedback-loop processors over SMTP', () => {
+  it('turns a DSN and an ARF report into events with the original campaign, and consumes them', async (t) => {
+    const dir = tempDir(t);
+    const sink = await startSmtpSink(t);
+    const { config, diagnostics } = loadConfigText(
+      `<outpost>\n data-dir ${dir}/data\n</outpost>\nhost-name mta.sender.test\nsmtp-listener 127.0.0.1:0\n` +
+        'relay-domain bounces.sender.test\nrelay-domain fbl.sender.test\n' +
+        '<source 127.0.0.1>\n always-allow-relaying yes\n process-x-job yes\n default-virtual-mta pool1\n</source>\n' +
+        '<virtual-mta v1>\n smtp-source-host 127.0.0.2 v1.sender.test\n</virtual-mta>\n<virtual-mta-pool pool1>\n virtual-mta v1\n</virtual-mta-pool>\n' +
+        `<domain *>\n smtp-hosts [127.0.0.1]:${sink.port}\n</domain>\n` +
+        '<bounce-processor>\n deliver-matched-email no\n deliver-unmatched-email no\n <address-list>\n  domain bounces.sender.test\n </address-list>\n</bounce-processor>\n' +
+        '<feedback-loop-processor>\n deliver-matched-email no\n <address-list>\n  domain fbl.sender.test\n </address-list>\n</feedback-loop-processor>\n',
+      join(dir, 'outpost.config'),
+    );
+    assert.ok(!hasErrors(diagnostics), JSON.stringify(diagnostics.filter((d) => d.severity === 'error')));
+    const runtime = await startOutpost(config, { log: silentLogger() });
+    t.after(() => runtime.stop());
+    const events: OutpostEvent[] = [];
+    runtime.bus.subscribe((e) => events.push(e));
+    const port = (runtime.services.find((s) => s.name === 'smtp') as SmtpService).addresses()[0]!.port;
+
+    await exec('swaks', [
+      '--server',
+      `127.0.0.1:${port}`,
+      '--from',
+      'news@sender.test',
+      '--to',
+      'jane@example.test',
+      '--add-header',
+      'X-Job: fall-campaign',
+    ]);
+    await waitFor(() => sink.messages().length === 1, 'the campaign message at the sink');
+    const original = sink.messages()[0]!;
+    const delivered = await (async () => {
+      await waitFor(() => events.some((e) => e.type === 'delivery'), 'its delivery event');
+      return events.find((e) => e.type === 'delivery')!;
+    })();
+
+    for (const [to, text] of [
+      ['bounces@bounces.sender.test', dsnAbout(original, 'jane@example.test')],
+      ['fbl@fbl.sender.test', arfAbout(original, 'jane@example.test')],
+    ] as const) {
+      const file = join(dir, `${to}.eml`);
+      writeFileSync(file, text);
+      await exec('swaks', [
+        '--server',
+        `127.0.0.1:${port}`,
+        '--from',
+        '<>',
+        '--to',
+        to,
+        '--data',
+        `@${file}`,
+      ]);
+    }
+    await waitFor(
+      () => events.some((e) => e.type === 'remote-bounce') && events.some((e) => e.type === 'feedback'),
+      'both reports',
+    );
+    const oob = events.find((e) => e.type === 'remote-bounce')!;
+    const fbl = events.find((e) => e.type === 'feedback')!;
+    for (const event of [oob, fbl]) {
+      assert.equal(event.messageId, delivered.messageId);
+      assert.equal(event.jobId, 'fall-campaign');
+      assert.equal(event.vmta, 'v1');
+      assert.equal(event.vmtaPool, 'pool1');
+      assert.equal(event.rcpt, 'jane@example.test');
+    }
+    assert.equal(oob.bounceCat, 'bad-mailbox');
+    assert.equal(oob.bounceClass, 10);
+    assert.equal(fbl.feedbackType, 'abuse');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(sink.messages().length, 1, 'reports are consumed, never delivered onwards');
+    assert.ok(
+      !events.some((e) => e.type === 'delivery' && e.rcpt.includes('sender.test')),
+      'no delivery attempt for the reports',
+    );
+  });
+});
