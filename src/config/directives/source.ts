@@ -48,7 +48,7 @@ export const SOURCE_DIRECTIVES = {
   'rewrite-list': acted(word()),
   'pattern-list': word(),
   'suppression-lists': list(),
-  'verp-default': bool(false),
+  'verp-default': acted(bool(false)),
   // message limits
   'max-message-size': acted(sizeLimit(Number.POSITIVE_INFINITY)),
   'max-message-hops': acted(int(100)),
