@@ -62,6 +62,9 @@ function servicesFor(config: OutpostConfig, bus: EventBus, options: StartOptions
       markRecipients: (id, indexes, state) => spool.spool.markRecipients(id, indexes, state),
     },
     recovered: () => spool.recovered.filter((envelope) => !processors.wants(envelope)),
+    spoolDsn: async (envelope, body) => {
+      await spool.spool.store(envelope, body);
+    },
   });
   const smtp = new SmtpService({
     config,

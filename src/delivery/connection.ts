@@ -138,7 +138,7 @@ async function sendItem(
   const pool =
     message.virtualMta && ctx.config().pools.has(message.virtualMta) ? message.virtualMta : undefined;
   const prepared = await prepareMessage(ctx.config(), ctx.keys, queue, envelope, body, pool);
-  const loaded = { envelope, headers: prepared.headers };
+  const loaded = { envelope, headers: prepared.headers, body };
   if (ctx.outcomes.isExpired(queue, envelope.receivedAt)) {
     await ctx.outcomes.bounced(
       queue,

@@ -10,6 +10,8 @@ import type { DomainQueue } from '../queue/domain-queue.js';
 import type { QueueManager, Removed } from '../queue/manager.js';
 import type { DeliveryEnvelope, MessageStore, QueuedMessage, QueueItem } from '../queue/message.js';
 import { parseHeaders } from '../smtp/headers.js';
+import type { SpoolEnvelope } from '../spool/index.js';
+import { buildFailureDsn, type FailedRecipient, wantsFailureDsn } from './dsn.js';
 import { headerPairs } from './prepare.js';
 
 /** What the connection knew when the reply came (accounting dlv* fields). */
@@ -26,6 +28,8 @@ export interface AttemptInfo {
 export interface Loaded {
   envelope: DeliveryEnvelope;
   headers: Array<[string, string]>;
+  /** The spooled bytes, when they were read (a failure DSN returns them or their headers). */
+  body?: Buffer;
 }
 
 export interface OutcomeContext {
@@ -34,6 +38,8 @@ export interface OutcomeContext {
   manager: QueueManager;
   bus: EventBus;
   log: Logger;
+  /** Spools and queues a DSN Outpost generated (absent: no DSNs are sent). */
+  sendDsn?: (dsn: { envelope: SpoolEnvelope; body: Buffer }) => Promise<void>;
 }
 
 const EXPIRED_STATUS = '4.4.7';
@@ -151,6 +157,35 @@ export class Outcomes {
       if (c.bounceClass) event.bounceClass = c.bounceClass.code;
       this.ctx.bus.emit(event);
     }
+    await this.failureDsn(queue, loaded, rcpts, {
+      dsnStatus: expired ? '4.4.7 (delivery time expired)' : c.dsnStatus,
+      dsnDiag: c.dsnDiag,
+      bounceCat: expired ? 'message-expired' : c.category,
+      ...(attempt ? { dsnMta: `${attempt.host} (${attempt.address})` } : {}),
+    });
+  }
+
+  /** Tells the originator, when its recipients' NOTIFY and the source allow it (src/delivery/dsn.ts). */
+  private async failureDsn(
+    queue: DomainQueue,
+    loaded: Loaded,
+    rcpts: number[],
+    failure: Omit<FailedRecipient, 'address' | 'orcpt'>,
+  ): Promise<void> {
+    const { envelope, body } = loaded;
+    const notify = rcpts.filter((i) => wantsFailureDsn(envelope, i));
+    if (!this.ctx.sendDsn || !body || notify.length === 0) return;
+    const failed = notify.map((i) => {
+      const r = envelope.recipients[i]!;
+      return { address: r.address, ...(r.orcpt ? { orcpt: r.orcpt } : {}), ...failure };
+    });
+    try {
+      await this.ctx.sendDsn(
+        buildFailureDsn(this.ctx.config(), envelope, body, failed, queue.vmta, this.now()),
+      );
+    } catch (error) {
+      this.ctx.log.error({ err: error, id: envelope.id }, 'could not queue a failure DSN');
+    }
   }
 
   /** A transient failure of some recipients: delay events, then a retry or, past bounce-after, a bounce. */
@@ -229,7 +264,15 @@ export class Outcomes {
     try {
       const { envelope, body } = await this.ctx.store.read(item.message.id);
       const headers = headerPairs(parseHeaders(body));
-      await this.bounced(queue, item.message, item.rcpts, reason, { envelope, headers }, undefined, expired);
+      await this.bounced(
+        queue,
+        item.message,
+        item.rcpts,
+        reason,
+        { envelope, headers, body },
+        undefined,
+        expired,
+      );
     } catch (error) {
       this.ctx.log.error({ err: error, id: item.message.id }, 'could not record a bounce');
     }

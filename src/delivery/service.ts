@@ -9,6 +9,7 @@ import { QueueManager } from '../queue/manager.js';
 import type { DeliveryEnvelope, MessageStore } from '../queue/message.js';
 import type { Clock } from '../queue/timer-heap.js';
 import { SourceHosts } from '../queue/vmta.js';
+import type { SpoolEnvelope } from '../spool/index.js';
 import { runConnection } from './connection.js';
 import { DkimKeyStore } from './dkim.js';
 import { createResolver, type Resolver } from './mx.js';
@@ -23,6 +24,8 @@ export interface DeliveryOptions {
   clock?: Clock;
   /** Messages the spool recovered at start; queued when the service starts. */
   recovered?: () => DeliveryEnvelope[];
+  /** Spools a DSN Outpost generated; the service then queues it. Absent: no DSNs are sent. */
+  spoolDsn?: (envelope: SpoolEnvelope, body: Buffer) => Promise<void>;
 }
 
 export class DeliveryService implements Service {
@@ -57,6 +60,14 @@ export class DeliveryService implements Service {
       manager: this.manager,
       bus: options.bus,
       log: options.log,
+      ...(options.spoolDsn
+        ? {
+            sendDsn: async ({ envelope, body }: { envelope: SpoolEnvelope; body: Buffer }) => {
+              await options.spoolDsn!(envelope, body);
+              this.enqueue(envelope);
+            },
+          }
+        : {}),
     });
   }
 

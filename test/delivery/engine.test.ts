@@ -3,10 +3,12 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
+import { parseReport } from '../../src/bounce/parse.js';
 import { loadConfigText } from '../../src/config/index.js';
 import { DeliveryService } from '../../src/delivery/service.js';
 import { EventBus, type OutpostEvent } from '../../src/events/index.js';
 import { silentLogger } from '../../src/logging.js';
+import type { DeliveryEnvelope } from '../../src/queue/message.js';
 import { ManualClock, MemoryStore, makeEnvelope } from '../helpers/memory-store.js';
 import { type Script, ScriptedSmtpServer } from '../helpers/smtp-receiver.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -24,6 +26,7 @@ async function setup(
   t: TestContext,
   configText: (port: number) => string,
   script: Script = {},
+  withDsn = false,
 ): Promise<Setup> {
   const receiver = await new ScriptedSmtpServer(script).start();
   t.after(() => receiver.stop());
@@ -43,7 +46,16 @@ async function setup(
   bus.subscribe((e) => events.push(e));
   const store = new MemoryStore();
   const clock = new ManualClock();
-  const service = new DeliveryService({ config, bus, log: silentLogger(), store, clock });
+  const service = new DeliveryService({
+    config,
+    bus,
+    log: silentLogger(),
+    store,
+    clock,
+    ...(withDsn
+      ? { spoolDsn: async (envelope: DeliveryEnvelope, body: Buffer) => void store.add(envelope, body) }
+      : {}),
+  });
   t.after(() => service.stop());
   return { service, store, events, receiver, clock };
 }
@@ -237,5 +249,30 @@ describe('delivery engine', () => {
     const queue = service.manager.queues.get('example.test/{default}')!;
     assert.equal(queue.mode, 'backoff');
     assert.equal(queue.connectionLimit(), 1);
+  });
+
+  it('sends the originator a DSN for a permanent failure, never for the null sender or NOTIFY=NEVER', async (t) => {
+    const { service, store, events, receiver } = await setup(
+      t,
+      (p) => `host-name mta.sender.test\n${route(p)}`,
+      { rcpt: (to) => (to.startsWith('ghost') ? `550 5.1.1 <${to}> User unknown` : '250 2.1.5 ok') },
+      true,
+    );
+    service.enqueue(store.add(makeEnvelope(['ghost1@example.test'])));
+    service.enqueue(store.add(makeEnvelope(['ghost2@example.test'], { mailFrom: '' })));
+    const quiet = makeEnvelope(['ghost3@example.test']);
+    quiet.recipients[0]!.notify = ['NEVER'];
+    service.enqueue(store.add(quiet));
+    await waitFor(() => receiver.messages.length === 1, 'one DSN at the originator');
+    const dsn = receiver.messages[0]!;
+    assert.equal(dsn.from, '', 'DSNs go out from the null sender');
+    assert.deepEqual(dsn.to, ['bounces@sender.test']);
+    const report = await parseReport(dsn.data);
+    assert.equal(report.kind, 'dsn');
+    assert.equal(report.recipients[0]?.address, 'ghost1@example.test');
+    assert.match(dsn.data.toString(), /^X-PowerMTA-BounceCategory: bad-mailbox\r$/m);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(receiver.messages.length, 1, 'no DSN for <> or NOTIFY=NEVER');
+    assert.equal(events.filter((e) => e.type === 'bounce').length, 3);
   });
 });
