@@ -243,17 +243,17 @@ export const SIGNALS_FILTER_DIRECTIVES = {
 
 export const PROCESSOR_DIRECTIVES = {
   'deliver-email': bool(true),
-  'deliver-unmatched-email': bool(true),
-  'deliver-matched-email': bool(false),
+  'deliver-unmatched-email': acted(bool(true)),
+  'deliver-matched-email': acted(bool(false)),
   'forward-unmatched-to': email(),
   'forward-errors-to': repeated((n) => email().parse(n, undefined)!),
 };
 export type ProcessorSettings = SettingsOf<typeof PROCESSOR_DIRECTIVES>;
 
 export const ADDRESS_LIST_DIRECTIVES = {
-  address: repeated(oneWord),
+  address: acted(repeated(oneWord)),
   'address-file': repeated(oneWord),
-  domain: repeated(oneWord),
+  domain: acted(repeated(oneWord)),
 };
 
 export const EMAIL_PATTERNS_DIRECTIVES = {
