@@ -202,7 +202,9 @@ export function buildPatternBlock(builder: ConfigBuilder, block: BlockNode): voi
     }
     case 'mx-rollup-list':
       c.mxRollups.push(...rules(builder, block, parseMxRollup));
-      notSupported(builder, block.pos, '<mx-rollup-list>');
+      for (const rollup of c.mxRollups.filter((r) => r.byIp)) {
+        builder.warning(rollup.pos, 'rollup-by-ip is not supported by Outpost yet and is ignored');
+      }
       return;
     case 'aliases':
       c.aliases.push(

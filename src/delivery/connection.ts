@@ -5,6 +5,7 @@ import type { OutpostConfig } from '../config/index.js';
 import type { DomainQueue } from '../queue/domain-queue.js';
 import type { QueueManager } from '../queue/manager.js';
 import type { MessageStore, QueueItem } from '../queue/message.js';
+import type { RollupMatcher } from '../queue/rollup.js';
 import { DEFAULT_VMTA, type SourceHosts } from '../queue/vmta.js';
 import type { DkimKeyStore } from './dkim.js';
 import { type Resolver, type Route, resolveRoute } from './mx.js';
@@ -21,6 +22,7 @@ export interface ConnectionContext {
   sources: SourceHosts;
   keys: DkimKeyStore;
   outcomes: Outcomes;
+  rollups: RollupMatcher;
 }
 
 /** Drains the queue with one reason (an unknown VirtualMTA, a domain that cannot receive mail). */
@@ -64,13 +66,24 @@ async function connect(
   return { ...(failure ? { failure } : {}), ...(attempt ? { attempt } : {}) };
 }
 
+/** Moves the queue into its MX rollup when its best MX hosts match one (routed by MX, rollups on). */
+function rollsUp(ctx: ConnectionContext, queue: DomainQueue, route: Extract<Route, { ok: true }>): boolean {
+  if (queue.mxDomain || route.implicitMx || queue.settings['disable-mx-rollup']) return false;
+  if (queue.settings['smtp-hosts'].length > 0 || queue.settings.route.length > 0) return false;
+  const rollup = ctx.rollups.match(route.levels[0]!.map((hop) => hop.host));
+  if (!rollup) return false;
+  ctx.manager.rollUp(queue, rollup);
+  return true;
+}
+
 export async function runConnection(ctx: ConnectionContext, queue: DomainQueue): Promise<void> {
   const config = ctx.config();
   if (queue.vmta !== DEFAULT_VMTA && !config.virtualMtas.has(queue.vmta)) {
     await bounceAll(ctx, queue, '550 5.3.5 specified VirtualMTA does not exist');
     return;
   }
-  const route = await resolveRoute(ctx.resolver, queue.domain, queue.settings);
+  const route = await resolveRoute(ctx.resolver, queue.mxDomain ?? queue.domain, queue.settings);
+  if (route.ok && rollsUp(ctx, queue, route)) return;
   if (!route.ok) {
     if (route.permanent) await bounceAll(ctx, queue, `550 ${route.status} ${route.text}`);
     else await ctx.outcomes.queueFailed(queue, route.status, route.text);

@@ -7,6 +7,7 @@ import type { Logger } from '../logging.js';
 import type { Service } from '../main.js';
 import { QueueManager } from '../queue/manager.js';
 import type { DeliveryEnvelope, MessageStore } from '../queue/message.js';
+import { RollupMatcher } from '../queue/rollup.js';
 import type { Clock } from '../queue/timer-heap.js';
 import { SourceHosts } from '../queue/vmta.js';
 import type { SpoolEnvelope } from '../spool/index.js';
@@ -35,6 +36,7 @@ export class DeliveryService implements Service {
   private config: OutpostConfig;
   private sources: SourceHosts;
   private keys: DkimKeyStore;
+  private rollups: RollupMatcher;
   private readonly resolver: Resolver;
   private readonly inFlight = new Set<Promise<void>>();
 
@@ -47,6 +49,7 @@ export class DeliveryService implements Service {
     this.resolver = options.resolver ?? createResolver(dnsServers);
     this.sources = new SourceHosts(config);
     this.keys = new DkimKeyStore(config);
+    this.rollups = new RollupMatcher(config.mxRollups);
     this.manager = new QueueManager({
       config,
       log: options.log,
@@ -80,6 +83,7 @@ export class DeliveryService implements Service {
       sources: this.sources,
       keys: this.keys,
       outcomes: this.outcomes,
+      rollups: this.rollups,
     };
   }
 
@@ -98,6 +102,7 @@ export class DeliveryService implements Service {
     this.config = config;
     this.sources = new SourceHosts(config);
     this.keys = new DkimKeyStore(config);
+    this.rollups = new RollupMatcher(config.mxRollups);
     this.manager.reconfigure(config);
   }
 

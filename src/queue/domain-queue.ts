@@ -21,6 +21,8 @@ export class DomainQueue {
   retryAt = 0;
   retryIndex = 0;
   lastError: string | undefined;
+  /** For a rollup queue: the domain whose MX records route it (domain queues route by their own). */
+  mxDomain: string | undefined;
   lastErrorAt = 0;
   delivered = 0;
   failed = 0;

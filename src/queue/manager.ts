@@ -41,6 +41,8 @@ export class QueueManager {
   /** Queues that wanted a connection when a global or VirtualMTA limit was reached. */
   private readonly starved = new Set<DomainQueue>();
   private readonly perVmta = new Map<string, number>();
+  /** Domains found to roll up into a `NAME.rollup` queue, and a domain to resolve its MX through. */
+  private readonly rolledUp = new Map<string, { queue: string; mxDomain: string }>();
   private total = 0;
   private stopped = false;
 
@@ -75,7 +77,7 @@ export class QueueManager {
     const byQueue = new Map<DomainQueue, number[]>();
     message.recipients.forEach((address, index) => {
       if (message.states[index] !== PENDING) return;
-      const queue = this.queueFor(domainOf(address), vmta);
+      const queue = this.routeFor(domainOf(address), vmta);
       byQueue.set(queue, [...(byQueue.get(queue) ?? []), index]);
     });
     for (const [queue, rcpts] of byQueue) {
@@ -86,12 +88,38 @@ export class QueueManager {
     return message;
   }
 
-  queueFor(domain: string, vmta: string): DomainQueue {
+  /**
+   * The queue a recipient domain's mail joins: a rollup queue it is known to belong to, the
+   * `queue-to` target of its <domain> settings, or its own `domain/vmta` queue.
+   */
+  routeFor(domain: string, vmta: string): DomainQueue {
+    const rollup = this.rolledUp.get(domain);
+    if (rollup) return this.queueFor(rollup.queue, vmta, rollup.mxDomain);
+    const own = this.queueFor(domain, vmta);
+    const target = own.settings['queue-to'];
+    return target ? this.queueFor(target, vmta) : own;
+  }
+
+  /**
+   * Delivery found that `queue`'s domain rolls up into `rollup` (its MX hosts matched): the domain's
+   * waiting mail moves to `rollup/vmta`, and its future mail goes there directly.
+   */
+  rollUp(queue: DomainQueue, rollup: string): DomainQueue {
+    this.rolledUp.set(queue.domain, { queue: rollup, mxDomain: queue.domain });
+    const target = this.queueFor(rollup, queue.vmta, queue.domain);
+    for (const item of queue.extract(() => true)) target.push(item);
+    this.poke(target);
+    return target;
+  }
+
+  queueFor(domain: string, vmta: string, mxDomain?: string): DomainQueue {
     const key = `${domain}/${vmta}`;
     let queue = this.queues.get(key);
     if (!queue) {
       const settings = domainSettingsFor(this.config, domain, vmta === DEFAULT_VMTA ? undefined : vmta);
       queue = new DomainQueue(domain, vmta, settings, this.clock.now());
+      // A rollup queue resolves the MX of a domain that rolled into it (they all share those hosts).
+      if (mxDomain) queue.mxDomain = mxDomain;
       queue.paused = this.pauses.queues.some((p) => queuePatternMatches(p, key));
       this.queues.set(key, queue);
     }

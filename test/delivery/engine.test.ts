@@ -5,10 +5,12 @@ import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { parseReport } from '../../src/bounce/parse.js';
 import { loadConfigText } from '../../src/config/index.js';
+import { createResolver, type Resolver } from '../../src/delivery/mx.js';
 import { DeliveryService } from '../../src/delivery/service.js';
 import { EventBus, type OutpostEvent } from '../../src/events/index.js';
 import { silentLogger } from '../../src/logging.js';
 import type { DeliveryEnvelope } from '../../src/queue/message.js';
+import { TestDnsServer } from '../helpers/dns-server.js';
 import { ManualClock, MemoryStore, makeEnvelope } from '../helpers/memory-store.js';
 import { type Script, ScriptedSmtpServer } from '../helpers/smtp-receiver.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -27,6 +29,7 @@ async function setup(
   configText: (port: number) => string,
   script: Script = {},
   withDsn = false,
+  resolver?: Resolver,
 ): Promise<Setup> {
   const receiver = await new ScriptedSmtpServer(script).start();
   t.after(() => receiver.stop());
@@ -52,6 +55,7 @@ async function setup(
     log: silentLogger(),
     store,
     clock,
+    ...(resolver ? { resolver } : {}),
     ...(withDsn
       ? { spoolDsn: async (envelope: DeliveryEnvelope, body: Buffer) => void store.add(envelope, body) }
       : {}),
@@ -274,5 +278,52 @@ describe('delivery engine', () => {
     await new Promise((r) => setTimeout(r, 200));
     assert.equal(receiver.messages.length, 1, 'no DSN for <> or NOTIFY=NEVER');
     assert.equal(events.filter((e) => e.type === 'bounce').length, 3);
+  });
+
+  it('rolls domains whose best MX hosts match an <mx-rollup-list> entry into one NAME.rollup queue', async (t) => {
+    const dns = await new TestDnsServer({
+      'one.test': {
+        MX: [
+          { priority: 5, exchange: 'aspmx.l.google.test' },
+          { priority: 10, exchange: 'alt1.aspmx.l.google.test' },
+        ],
+      },
+      'two.test': { MX: [{ priority: 1, exchange: 'aspmx.l.google.test' }] },
+      'aspmx.l.google.test': { A: ['127.0.0.1'] },
+      'alt1.aspmx.l.google.test': { A: ['127.0.0.1'] },
+    }).start();
+    t.after(() => dns.stop());
+    const resolver = createResolver([{ host: '127.0.0.1', port: dns.port }]);
+    const { service, store, events, receiver } = await setup(
+      t,
+      (p) =>
+        `<mx-rollup-list>\nmx *.google.test gmail.rollup\n</mx-rollup-list>\n<domain *>\ndefault-smtp-port ${p}\n</domain>\n`,
+      {},
+      false,
+      resolver,
+    );
+    service.enqueue(store.add(makeEnvelope(['a@one.test'])));
+    await waitFor(() => events.length === 1, 'the first delivery');
+    service.enqueue(store.add(makeEnvelope(['b@two.test', 'c@one.test'])));
+    await waitFor(() => events.length === 3, 'three deliveries');
+    assert.deepEqual(new Set(events.map((e) => e.queue)), new Set(['gmail.rollup/{default}']));
+    // Once both domains are known to roll up, one message to both is one transaction.
+    const before = receiver.messages.length;
+    service.enqueue(store.add(makeEnvelope(['d@two.test', 'e@one.test'])));
+    await waitFor(() => events.length === 5, 'two more deliveries');
+    assert.equal(receiver.messages.length, before + 1);
+    assert.deepEqual(receiver.messages.at(-1)!.to, ['d@two.test', 'e@one.test']);
+  });
+
+  it("sends a domain's mail through its queue-to target queue", async (t) => {
+    const { service, store, events } = await setup(
+      t,
+      (p) =>
+        `<domain a.test>\nqueue-to group.test\n</domain>\n<domain group.test>\nsmtp-hosts [127.0.0.1]:${p}\n</domain>\n`,
+    );
+    service.enqueue(store.add(makeEnvelope(['x@a.test'])));
+    await waitFor(() => events.length === 1, 'a delivery');
+    assert.equal(events[0]!.queue, 'group.test/{default}');
+    assert.equal(events[0]!.type, 'delivery');
   });
 });
