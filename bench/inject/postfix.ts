@@ -7,7 +7,7 @@
 //   hold   every message is queued (fsync) into the hold queue and nothing is delivered: the same
 //          work Outpost does in this benchmark (accept, write durably, answer 250).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, readdirSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export type PostfixVariant = 'relay' | 'hold';
@@ -25,10 +25,14 @@ export function postfixAvailable(): string | undefined {
 export function configurePostfix(port: number, sinkPort: number, variant: PostfixVariant): void {
   for (const file of ['main.cf', 'master.cf']) {
     const original = `/etc/postfix/${file}.outpost-bench-orig`;
-    if (!existsSync(original)) copyFileSync(`/etc/postfix/${file}`, original);
+    if (!existsSync(original) && existsSync(`/etc/postfix/${file}`))
+      copyFileSync(`/etc/postfix/${file}`, original);
   }
+  // Debian's "No configuration" install (as .ci/run does it) has no main.cf: start from defaults.
+  if (!existsSync('/etc/postfix/main.cf')) writeFileSync('/etc/postfix/main.cf', '');
   run('postconf', [
     '-e',
+    'compatibility_level = 3.6',
     'myhostname = bench-postfix.localhost',
     'mydestination =',
     'relay_domains =',

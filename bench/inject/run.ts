@@ -5,13 +5,14 @@
 // checks that every message arrived: Outpost's spool must hold N messages, Postfix's queue N files.
 // Run: flock /tmp/outpost-heavy.lock npm run bench:inject -- [--messages N] [--runs R]
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { silentLogger } from '../../src/logging.js';
 import { Spool } from '../../src/spool/index.js';
+import { boxBusy, cpuTree, waitQuiet } from './machine.js';
 import {
   configurePostfix,
   type PostfixVariant,
@@ -32,7 +33,6 @@ const RUNS = option('--runs', 3);
 const SESSIONS = 20;
 const SIZE = 10_240;
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const HZ = 100; // USER_HZ on Linux
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -43,35 +43,6 @@ function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
-}
-
-/** CPU seconds used by `root` and its descendants, reaped children included (as peers/lib.sh). */
-function cpuTree(root: number): number {
-  const stats = new Map<number, { parent: number; ticks: number }>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const text = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-      const ticks = Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
-      stats.set(Number(name), { parent: Number(fields[1]), ticks });
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  const inTree = new Set([root]);
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const [pid, s] of stats) {
-      if (!inTree.has(pid) && inTree.has(s.parent)) {
-        inTree.add(pid);
-        grew = true;
-      }
-    }
-  }
-  let ticks = 0;
-  for (const pid of inTree) ticks += stats.get(pid)?.ticks ?? 0;
-  return ticks / HZ;
 }
 
 function smtpSource(port: number, persistent: boolean): number {
@@ -91,6 +62,22 @@ function smtpSource(port: number, persistent: boolean): number {
 interface Measure {
   rate: number;
   cpuPerMessage: number;
+  /** CPU-cores used by processes other than the server and smtp-source during the run. */
+  others: number;
+}
+
+/** Runs smtp-source against a server whose process tree is `server`, on a quiet box. */
+async function drive(port: number, persistent: boolean, server: number): Promise<Measure> {
+  if (!(await waitQuiet())) console.error('  warning: the box did not get quiet; numbers may be disturbed');
+  const [box0, server0, self0] = [boxBusy(), cpuTree(server), cpuTree(process.pid)];
+  const seconds = smtpSource(port, persistent);
+  const serverCpu = cpuTree(server) - server0;
+  const others = boxBusy() - box0 - serverCpu - (cpuTree(process.pid) - self0);
+  return {
+    rate: MESSAGES / seconds,
+    cpuPerMessage: serverCpu / MESSAGES,
+    others: Math.max(0, others) / seconds,
+  };
 }
 
 async function startOutpost(dir: string, port: number): Promise<ChildProcess> {
@@ -127,9 +114,7 @@ async function measureOutpost(persistent: boolean): Promise<Measure> {
   try {
     const port = await freePort();
     const child = await startOutpost(dir, port);
-    const cpu0 = cpuTree(child.pid!);
-    const seconds = smtpSource(port, persistent);
-    const cpu = cpuTree(child.pid!) - cpu0;
+    const measure = await drive(port, persistent, child.pid!);
     child.kill('SIGTERM');
     await new Promise((resolve) => child.once('exit', resolve));
     const { spool, recovered } = await Spool.open(join(dir, 'spool'), {
@@ -138,7 +123,7 @@ async function measureOutpost(persistent: boolean): Promise<Measure> {
     });
     await spool.close();
     if (recovered.length !== MESSAGES) throw new Error(`Outpost spooled ${recovered.length} of ${MESSAGES}`);
-    return { rate: MESSAGES / seconds, cpuPerMessage: cpu / MESSAGES };
+    return measure;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -156,16 +141,13 @@ async function measurePostfix(persistent: boolean, variant: PostfixVariant): Pro
   try {
     startPostfix();
     await sleep(1000);
-    const master = postfixMasterPid();
-    const cpu0 = cpuTree(master);
-    const seconds = smtpSource(port, persistent);
-    const cpu = cpuTree(master) - cpu0;
+    const measure = await drive(port, persistent, postfixMasterPid());
     if (variant === 'hold') {
       await sleep(500);
       const held = queued(['hold']);
       if (held !== MESSAGES) throw new Error(`Postfix held ${held} of ${MESSAGES}`);
     }
-    return { rate: MESSAGES / seconds, cpuPerMessage: cpu / MESSAGES };
+    return measure;
   } finally {
     stopPostfix();
     sink?.kill();
@@ -183,13 +165,22 @@ async function main(): Promise<void> {
     `bench/inject: smtp-source -s ${SESSIONS} -l ${SIZE}, ${MESSAGES} messages per run, median of ${RUNS} runs`,
   );
   const rows: string[][] = [];
+  let othersMax = 0;
   for (const persistent of [false, true]) {
     const results: Record<string, Measure[]> = { outpost: [], hold: [], relay: [] };
     for (let run = 0; run < RUNS; run++) {
+      const progress = (name: string, m: Measure) =>
+        console.error(
+          `  ${persistent ? 'persistent' : 'per-message'} run ${run + 1}: ${name} ${Math.round(m.rate)} msg/s`,
+        );
       results.outpost!.push(await measureOutpost(persistent));
+      progress('outpost', results.outpost!.at(-1)!);
       results.hold!.push(await measurePostfix(persistent, 'hold'));
+      progress('postfix hold', results.hold!.at(-1)!);
       results.relay!.push(await measurePostfix(persistent, 'relay'));
+      progress('postfix relay', results.relay!.at(-1)!);
     }
+    othersMax = Math.max(othersMax, ...Object.values(results).flatMap((list) => list.map((m) => m.others)));
     const rate = (k: string) => median(results[k]!.map((m) => m.rate));
     const cpu = (k: string) => `${Math.round(median(results[k]!.map((m) => m.cpuPerMessage)) * 1e6)} µs`;
     rows.push([
@@ -213,6 +204,7 @@ async function main(): Promise<void> {
   for (const row of [header, ...rows]) console.log(row.map((cell, i) => cell.padEnd(widths[i]!)).join('  '));
   console.log('(hold: Postfix queues durably and delivers nothing, as Outpost here; relay: Postfix also');
   console.log(' relays each message to smtp-sink while accepting, the setup of shared/peers/RESULTS.md)');
+  console.log(`other processes used at most ${othersMax.toFixed(2)} CPU-cores during a run (2 cores in all)`);
 }
 
 await main();
