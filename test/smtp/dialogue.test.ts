@@ -1,5 +1,6 @@
 // swaks-driven dialogues against the seed deployment's inbound configuration.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { eventually, serverLines, startSmtp, swaks } from './helpers.js';
 import { AUTH, SEED } from './seed-config.js';
@@ -163,4 +164,44 @@ describe('inbound SMTP: TLS versions are enforced', () => {
     }
     assert.deepEqual(results, { tlsv1_2: true, tlsv1_3: false });
   });
+
+  // swaks's own OpenSSL refuses TLS 1.0 at Debian's security level 2 whatever the server allows,
+  // so this one uses openssl s_client at SECLEVEL 0: the server alone decides.
+  it('tlsv1 true: TLS 1.0 is negotiated; false (the seed): refused by the server', async (t) => {
+    const allowed = await startSmtp(
+      t,
+      SEED.replace('smtp-server-tls-allow-tlsv1 false', 'smtp-server-tls-allow-tlsv1 true'),
+    );
+    assert.equal(await opensslProtocol(allowed.ports[0]!, '-tls1'), 'TLSv1.0');
+    const seed = await startSmtp(t, SEED);
+    assert.equal(await opensslProtocol(seed.ports[0]!, '-tls1'), undefined);
+    assert.equal(await opensslProtocol(seed.ports[0]!, '-tls1_2'), 'TLSv1.2');
+  });
 });
+
+/** The protocol `openssl s_client -starttls smtp VERSION-FLAG` negotiates, or undefined. */
+function opensslProtocol(port: number, flag: string): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const child = spawn('openssl', [
+      's_client',
+      '-connect',
+      `127.0.0.1:${port}`,
+      '-starttls',
+      'smtp',
+      flag,
+      '-cipher',
+      'DEFAULT:@SECLEVEL=0',
+    ]);
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+    });
+    child.stderr.resume();
+    child.stdin.end('QUIT\n');
+    // "New, TLSv1, Cipher is ECDHE-RSA-AES256-SHA" after a handshake; "New, (NONE), ..." without.
+    child.on('close', () => {
+      const protocol = /^New, (\S+), Cipher is (\S+)$/m.exec(out)?.[1];
+      resolve(protocol === '(NONE)' ? undefined : protocol);
+    });
+  });
+}
