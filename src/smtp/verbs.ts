@@ -24,30 +24,28 @@ function mechanisms(s: Session): Mechanism[] {
   return MECHANISMS.filter((m) => clear || !sendsPassword(m));
 }
 
-function ehlo(s: Session, args: string) {
-  const name = args.split(' ')[0];
-  if (!name) return s.fail(replies.badHelo);
-  s.helo = name;
-  s.esmtp = true;
-  s.tx = undefined;
-  const host = s.env.policy.hostName;
-  // PowerMTA's order (powermta.md §5.4), then SMTPUTF8 and AUTH.
-  const lines = [`${host} says hello`];
-  if (canStartTls(s)) lines.push('STARTTLS');
+/** HELO and EHLO: the client names itself, and any transaction in progress is dropped. */
+const greeting =
+  (esmtp: boolean): VerbHandler =>
+  (s, args) => {
+    const name = args.split(' ')[0];
+    if (!name) return s.fail(replies.badHelo);
+    s.helo = name;
+    s.esmtp = esmtp;
+    s.tx = undefined;
+    const lines = [`${s.env.policy.hostName} says hello`];
+    if (esmtp) lines.push(...extensions(s));
+    s.reply({ code: 250, lines });
+  };
+
+/** EHLO keywords in PowerMTA's order (powermta.md §5.4), then SMTPUTF8 and AUTH. */
+function extensions(s: Session): string[] {
+  const lines = canStartTls(s) ? ['STARTTLS'] : [];
   lines.push('ENHANCEDSTATUSCODES', 'PIPELINING', '8BITMIME', `SIZE ${messageSizeLimit(s.settings)}`, 'DSN');
   if (s.settings['allow-smtputf8']) lines.push('SMTPUTF8');
   const offered = canAuth(s) && s.user === undefined ? mechanisms(s) : [];
   if (offered.length > 0) lines.push(`AUTH ${offered.join(' ')}`);
-  s.reply({ code: 250, lines });
-}
-
-function helo(s: Session, args: string) {
-  const name = args.split(' ')[0];
-  if (!name) return s.fail(replies.badHelo);
-  s.helo = name;
-  s.esmtp = false;
-  s.tx = undefined;
-  s.reply({ code: 250, lines: [`${s.env.policy.hostName} says hello`] });
+  return lines;
 }
 
 function startTls(s: Session, args: string) {
@@ -126,8 +124,8 @@ const simple =
     s.reply(reply);
 
 export const VERBS: Record<string, VerbHandler> = {
-  EHLO: ehlo,
-  HELO: helo,
+  EHLO: greeting(true),
+  HELO: greeting(false),
   STARTTLS: startTls,
   AUTH: auth,
   MAIL: mail,
