@@ -171,7 +171,8 @@ async function main(): Promise<void> {
     for (let run = 0; run < RUNS; run++) {
       const progress = (name: string, m: Measure) =>
         console.error(
-          `  ${persistent ? 'persistent' : 'per-message'} run ${run + 1}: ${name} ${Math.round(m.rate)} msg/s`,
+          `  ${persistent ? 'persistent' : 'per-message'} run ${run + 1}: ${name} ${Math.round(m.rate)} msg/s, ` +
+            `${Math.round(m.cpuPerMessage * 1e6)} µs CPU/msg, others used ${m.others.toFixed(2)} cores`,
         );
       results.outpost!.push(await measureOutpost(persistent));
       progress('outpost', results.outpost!.at(-1)!);

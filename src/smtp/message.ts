@@ -52,9 +52,15 @@ export interface Ids {
   version: string;
 }
 
-/** RFC 5322 date-time in UTC. */
+let dateCache = { second: -1, text: '' };
+
+/** RFC 5322 date-time in UTC (formatted once per second: every Received header needs one). */
 export function rfc5322Date(ms: number): string {
-  return new Date(ms).toUTCString().replace(/GMT$/, '+0000');
+  const second = Math.floor(ms / 1000);
+  if (second !== dateCache.second) {
+    dateCache = { second, text: new Date(ms).toUTCString().replace(/GMT$/, '+0000') };
+  }
+  return dateCache.text;
 }
 
 function receivedHeader(

@@ -80,8 +80,10 @@ export class SmtpService implements Service {
           hostName: policy.hostName,
           log,
         });
+        const wildcard = listener.host === '0.0.0.0' || listener.host === '::';
         const info: ListenerInfo = {
           label: configured,
+          ...(wildcard ? {} : { localIp: listener.host }),
           ...(listener.source ? { source: listener.source } : {}),
           ...(tls ? { tls } : {}),
           immediateTls: listener.settings['immediate-tls'] ?? false,

@@ -18,6 +18,8 @@ import { continueAuth, VERBS } from './verbs.js';
 export interface ListenerInfo {
   /** `ip:port` as configured, for logs and the envelope. */
   label: string;
+  /** The listener's address when it is a single one (not 0.0.0.0 or ::): every client reached it. */
+  localIp?: string;
   /** `source=NAME` of the listener. */
   source?: string;
   tls?: import('node:tls').SecureContext;
@@ -71,7 +73,8 @@ export class Session {
   ) {
     this.socket = socket;
     this.clientIp = socket.remoteAddress ?? '';
-    this.localIp = socket.localAddress ?? '';
+    // getsockname() is a system call per connection; a listener on one address already knows it.
+    this.localIp = env.listener.localIp ?? socket.localAddress ?? '';
     this.opened = env.now();
     this.settings = env.policy.settingsFor(this.clientIp, env.listener.source);
     this.closed = new Promise((resolve) => {
@@ -193,13 +196,14 @@ export class Session {
     }
   }
 
-  reply(reply: Reply): void {
+  /** Writes a reply; `written` runs once it is handed to the kernel. */
+  reply(reply: Reply, written?: () => void): void {
     if (this.socket.destroyed || this.state === 'closing') return;
     const text = formatReply(reply);
     if (this.settings['log-commands']) {
       this.env.log.info({ client: this.clientIp, reply: text.trimEnd() }, `smtp: <<< ${text.trimEnd()}`);
     }
-    this.socket.write(text);
+    this.socket.write(text, written);
   }
 
   /** Replies with an error; too many of them closes the connection. */
@@ -217,6 +221,17 @@ export class Session {
     this.socket.end();
     // A client that never closes its side is cut off.
     this.socket.setTimeout(5000, () => this.socket.destroy());
+  }
+
+  /**
+   * QUIT: the goodbye, then close once it is written, without the half-close of close(). The
+   * client has nothing left to say, and most close their side at once, which made shutdown() fail
+   * (ENOTCONN) and build an error object for every connection.
+   */
+  quit(): void {
+    const socket = this.socket;
+    this.reply(replies.goodbye(this.env.policy.hostName), () => socket.destroy());
+    this.state = 'closing';
   }
 
   /** Service stop: idle sessions are told at once; a busy one after its current command. */

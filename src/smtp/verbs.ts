@@ -138,10 +138,7 @@ export const VERBS: Record<string, VerbHandler> = {
   NOOP: simple(replies.ok),
   VRFY: simple(replies.vrfy),
   HELP: simple(replies.help),
-  QUIT: (s) => {
-    s.reply(replies.goodbye(s.env.policy.hostName));
-    s.close();
-  },
+  QUIT: (s) => s.quit(),
   BDAT: simple(replies.notImplemented('BDAT')),
   EXPN: simple(replies.notImplemented('EXPN')),
 };

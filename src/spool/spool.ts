@@ -181,7 +181,7 @@ export class Spool {
   }
 
   private async moveOne(id: string, entry: Entry): Promise<void> {
-    const { envelopeJson, body } = await this.messages.readRecord(entry);
+    const { envelopeJson, body } = await this.messages.readRecord(id, entry);
     const envelope = parseEnvelope(envelopeJson);
     if (!envelope) throw new SpoolError('SPOOL_CORRUPT', `envelope of ${id} no longer parses`);
     await this.messages.write({ kind: 'message', envelope, body, moving: entry });

@@ -1,6 +1,7 @@
-// The in-memory index and the commit loop of the spool. All writes go through one loop: whatever arrived while the
-// previous batch was being written is written together and made durable with one fdatasync per
-// file it touched (group commit), so a hundred sessions waiting for their 250 share one disk flush.
+// The in-memory index and the commit loop of the spool. All writes go through one loop: whatever
+// arrived while the previous batch was being written is written together and made durable with one
+// fdatasync per file it touched (group commit), so a hundred sessions waiting for their 250 share
+// one disk flush.
 import { crc32 } from 'node:zlib';
 import type { Logger } from '../logging.js';
 import { type FinalRecipientState, isFinal, type SpoolEnvelope } from './envelope.js';
@@ -81,12 +82,13 @@ export class MessageStore {
   private async flushLoop(): Promise<void> {
     try {
       while (this.queue.length > 0) {
-        if (this.head.msgs.size >= this.options.segmentSize) await this.rotate();
         const batch = this.queue;
         this.queue = [];
-        const dirty = new Set<Segment['msgs']>();
-        const staged = batch.map((item) => this.stage(item, dirty));
+        let staged: Array<Staged | undefined>;
         try {
+          if (this.head.msgs.size >= this.options.segmentSize) await this.rotate();
+          const dirty = new Set<Segment['msgs']>();
+          staged = batch.map((item) => this.stage(item, dirty));
           await Promise.all([...dirty].map((file) => file.flush(true)));
           this.commits++;
         } catch (error) {
@@ -246,7 +248,7 @@ export class MessageStore {
   }
 
   /** A live message's envelope (as first written) and body, for copying it into the head segment. */
-  async readRecord(entry: Entry): Promise<{ envelopeJson: Buffer; body: Buffer }> {
+  async readRecord(id: string, entry: Entry): Promise<{ envelopeJson: Buffer; body: Buffer }> {
     const segment = entry.segment;
     segment.readers++;
     try {
@@ -254,7 +256,7 @@ export class MessageStore {
       const record = await segment.msgs.read(start, entry.recordLength);
       const envelopeEnd = entry.recordLength - entry.bodyLength;
       const body = record.subarray(envelopeEnd);
-      if (crc32(body) !== entry.bodyCrc) throw new SpoolCorruptError('(copy)', 'body checksum mismatch');
+      if (crc32(body) !== entry.bodyCrc) throw new SpoolCorruptError(id, 'body checksum mismatch');
       return { envelopeJson: record.subarray(MESSAGE_HEADER_SIZE, envelopeEnd), body };
     } finally {
       segment.readers--;

@@ -136,4 +136,38 @@ describe('inbound SMTP policy', () => {
     assert.ok(messages.filter((m) => m === 'smtp: >>> (authentication data)').length === 2);
     assert.ok(!JSON.stringify(h.lines()).includes(Buffer.from('secret-pw').toString('base64')));
   });
+
+  it('smtp-listener source=NAME applies that source on that listener only; SMTPUTF8 addresses', async (t) => {
+    const h = await startSmtp(
+      t,
+      `${BASE}smtp-listener 127.0.0.1:0\nsmtp-listener 127.0.0.1:0 source=feeder\n` +
+        '<source feeder>\n always-allow-relaying yes\n</source>\n',
+    );
+    const plain = await greeted(h.ports[0]!);
+    await plain.command('EHLO c.test');
+    await plain.command('MAIL FROM:<a@c.test>');
+    assert.match((await plain.command('RCPT TO:<x@elsewhere.test>'))!, /^550 5\.7\.1 relaying denied/);
+    plain.close();
+    const feeder = await greeted(h.ports[1]!);
+    await feeder.command('EHLO c.test');
+    await feeder.command('MAIL FROM:<a@c.test>');
+    assert.equal(await feeder.command('RCPT TO:<x@elsewhere.test>'), '250 2.1.5 <x@elsewhere.test> ok');
+    assert.equal(
+      await feeder.command('RCPT TO:<jürgen@bücher.test>'),
+      '553 5.6.7 non-ASCII address needs SMTPUTF8',
+    );
+    await feeder.command('RSET');
+    assert.equal(await feeder.command('MAIL FROM:<a@c.test> SMTPUTF8'), '250 2.1.0 MAIL ok');
+    const accepted = await feeder.command('RCPT TO:<jürgen@bücher.test>');
+    assert.equal(Buffer.from(accepted!, 'latin1').toString('utf8'), '250 2.1.5 <jürgen@bücher.test> ok');
+    await feeder.command('DATA');
+    feeder.write('Subject: utf8\r\n\r\nhi\r\n.\r\n');
+    assert.equal(await feeder.reply(), '250 2.6.0 message received');
+    assert.deepEqual(
+      h.spooled[0]!.envelope.recipients.map((r) => r.address),
+      ['jürgen@xn--bcher-kva.test'],
+    );
+    assert.equal(h.spooled[0]!.envelope.smtpUtf8, true);
+    feeder.close();
+  });
 });
