@@ -123,7 +123,7 @@ export class Spool {
   async read(id: string): Promise<SpooledMessage> {
     const entry = this.messages.index.get(id);
     if (!entry) throw new UnknownMessageError(id);
-    const { envelopeJson, body } = await this.messages.readRecord(entry);
+    const { envelopeJson, body } = await this.messages.readRecord(id, entry);
     const envelope = parseEnvelope(envelopeJson);
     if (!envelope) throw new SpoolCorruptError(id, 'envelope does not parse');
     envelope.recipients.forEach((r, i) => {
