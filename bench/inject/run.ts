@@ -52,7 +52,7 @@ function smtpSource(port: number, persistent: boolean): number {
     [
       ...(persistent ? ['-d'] : []),
       ...['-s', String(SESSIONS), '-m', String(MESSAGES), '-l', String(SIZE)],
-      ...['-f', 'bench@example.com', '-t', 'sink@example.net', '-M', 'bench.localhost', `127.0.0.1:${port}`],
+      ...['-f', 'bench@example.com', '-t', 'user@sink.invalid', '-M', 'bench.localhost', `127.0.0.1:${port}`],
     ],
     { stdio: ['ignore', 'ignore', 'inherit'], timeout: 600_000 },
   );
@@ -84,8 +84,11 @@ async function startOutpost(dir: string, port: number): Promise<ChildProcess> {
   const config = join(dir, 'outpost.config');
   writeFileSync(
     config,
-    `<outpost>\n  data-dir ${dir}\n</outpost>\nhost-name bench.outpost.localhost\nsmtp-listener 127.0.0.1:${port}\n` +
-      '<source 0/0>\n  always-allow-relaying yes\n</source>\n',
+    // The queue holds what arrives (max-smtp-out 0), as Postfix's hold queue does; recipients are at
+    // sink.invalid and DNS goes to a closed port, so nothing could leave the machine anyway.
+    `<outpost>\n  data-dir ${dir}\n  dns-server 127.0.0.1:1\n</outpost>\n` +
+      `host-name bench.outpost.localhost\nsmtp-listener 127.0.0.1:${port}\n` +
+      '<source 0/0>\n  always-allow-relaying yes\n</source>\n<domain *>\n  max-smtp-out 0\n</domain>\n',
   );
   const child = spawn(process.execPath, [join(ROOT, 'dist/cli.js'), 'start', '--config', config], {
     stdio: ['ignore', 'ignore', 'pipe'],
