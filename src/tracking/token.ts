@@ -189,7 +189,8 @@ export class TrackingKeyring<K = undefined> {
     if (token.length < 20 || token.length > MAX_TOKEN_CHARS || !/^[A-Za-z0-9_-]+$/.test(token))
       return undefined;
     const data = Buffer.from(token, 'base64url');
-    if (data.length < FIXED_BYTES + MAC_BYTES + 3) return undefined;
+    // Only the canonical spelling: the decoder would ignore stray trailing bits.
+    if (data.length < FIXED_BYTES + MAC_BYTES + 3 || data.toString('base64url') !== token) return undefined;
     const entry = this.keys.get(data.subarray(1, 1 + KEY_ID_BYTES).toString('hex'));
     if (!entry || data[0]! >> 4 !== VERSION) return undefined;
     const macAt = data.length - MAC_BYTES;

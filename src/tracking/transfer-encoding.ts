@@ -26,27 +26,30 @@ const isBlank = (c: number | undefined) => c === 32 || c === 9;
 export function decodeQuotedPrintable(input: Buffer): Buffer {
   const out = Buffer.allocUnsafe(input.length);
   let o = 0;
-  let lineStart = 0;
+  // Output length without the current run of literal blanks, which go if the line ends here.
+  let keep = 0;
   for (let i = 0; i < input.length; i++) {
     const c = input[i]!;
     if (c === LF || (c === CR && input[i + 1] === LF)) {
-      while (o > lineStart && isBlank(out[o - 1])) o--;
+      o = keep;
       if (c === CR) {
         out[o++] = CR;
         i++;
       }
       out[o++] = LF;
-      lineStart = o;
+      keep = o;
       continue;
     }
     if (c !== 61) {
       out[o++] = c;
+      if (!isBlank(c)) keep = o;
       continue;
     }
     const hi = hexValue(input[i + 1]);
     const lo = hexValue(input[i + 2]);
     if (hi >= 0 && lo >= 0) {
       out[o++] = (hi << 4) | lo;
+      keep = o;
       i += 2;
       continue;
     }
@@ -54,12 +57,13 @@ export function decodeQuotedPrintable(input: Buffer): Buffer {
     while (isBlank(input[j])) j++;
     if (input[j] === LF || (input[j] === CR && input[j + 1] === LF) || j === input.length) {
       i = input[j] === CR ? j + 1 : j; // soft line break
-      lineStart = o;
+      keep = o;
       continue;
     }
     out[o++] = c;
+    keep = o;
   }
-  return out.subarray(0, o);
+  return out.subarray(0, keep);
 }
 
 /**
