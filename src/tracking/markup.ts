@@ -13,25 +13,28 @@ const HIDDEN_DIV =
 export interface SlotTemplate {
   before: Buffer;
   after: Buffer;
+  /** Printable ASCII without `=`: quoted-printable leaves it as it is. */
+  literal: boolean;
+}
+
+const qpLiteral = (text: string) => /^[\x21-\x3c\x3e-\x7e]*$/.test(text);
+
+function template(before: string, after: string): SlotTemplate {
+  return { before: Buffer.from(before), after: Buffer.from(after), literal: qpLiteral(before + after) };
 }
 
 export function slotTemplate(kind: TrackKind, baseUrl: string): SlotTemplate {
   const pixel = `${baseUrl}/${PIXEL_SEGMENT}/`;
   switch (kind) {
     case 'initial_open':
-      return {
-        before: Buffer.from(
-          `<div style="${HIDDEN_DIV}"><img border="0" width="1" height="1" alt="" src="${pixel}`,
-        ),
-        after: Buffer.from('"/></div>'),
-      };
+      return template(
+        `<div style="${HIDDEN_DIV}"><img border="0" width="1" height="1" alt="" src="${pixel}`,
+        '"/></div>',
+      );
     case 'open':
-      return {
-        before: Buffer.from(`<img border="0" width="1" height="1" alt="" src="${pixel}`),
-        after: Buffer.from('">'),
-      };
+      return template(`<img border="0" width="1" height="1" alt="" src="${pixel}`, '">');
     case 'click':
-      return { before: Buffer.from(`"${baseUrl}/${CLICK_SEGMENT}/`), after: Buffer.from('"') };
+      return template(`"${baseUrl}/${CLICK_SEGMENT}/`, '"');
   }
 }
 

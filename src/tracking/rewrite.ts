@@ -9,23 +9,24 @@
 // quoted-printable parts only the slots are encoded per recipient; base64 parts are re-encoded
 // whole (native code, ~0.1 ms per 100 kB). Text parts, attachments and headers are not touched.
 import { TextDecoder } from 'node:util';
-import { type Edit, planHtml, type Slot } from './html-plan.js';
+import { type Edit, planHtml } from './html-plan.js';
 import { isTrackingUrl, type SlotTemplate, slotTemplate } from './markup.js';
 import { findHtmlParts, type HtmlPart } from './mime.js';
 import {
-  clickPart,
   dayNumber,
   MAX_URL_BYTES,
   recipientPart,
-  signParts,
+  type Slot as TokenSlot,
+  TokenSlots,
   type TrackingKey,
-  type TrackKind,
+  slot as tokenSlot,
 } from './token.js';
 import {
   decodeQuotedPrintable,
   encodeBase64Lines,
   encodeQuotedPrintable,
   nonAsciiShare,
+  QP_LINE,
 } from './transfer-encoding.js';
 
 export interface TrackingOptions {
@@ -55,10 +56,10 @@ export interface TrackedMessage {
   forRecipient(rcpt: string, messageId: string): Buffer;
 }
 
+/** A place for a token: which of the message's slots, and the markup around the token. */
 interface SlotPiece {
-  kind: TrackKind;
+  index: number;
   template: SlotTemplate;
-  click?: Buffer;
 }
 type Piece = Buffer | SlotPiece;
 
@@ -78,13 +79,15 @@ const NOT_ASCII_COMPATIBLE = /^(utf-?16|utf-?32|ucs-?[24]|utf-?7|(cs)?iso-?2022|
 export function prepareTracking(message: Buffer, options: TrackingOptions): TrackedMessage {
   const parts: PreparedPart[] = [];
   const skipped: string[] = [];
+  const slots: TokenSlot[] = [];
   let links = 0;
   for (const part of findHtmlParts(message)) {
-    const prepared = preparePart(message, part, options, skipped);
+    const prepared = preparePart(message, part, options, slots, skipped);
     if (!prepared) continue;
     parts.push(prepared.part);
     links += prepared.links;
   }
+  const tokenSlots = new TokenSlots(slots);
   const issueDay = dayNumber(options.now ?? Date.now());
   return {
     tracked: parts.length > 0,
@@ -93,20 +96,14 @@ export function prepareTracking(message: Buffer, options: TrackingOptions): Trac
     skipped,
     forRecipient(rcpt: string, messageId: string): Buffer {
       if (parts.length === 0) return message;
-      const recipient = recipientPart(options.key, {
-        customerId: options.customerId,
-        messageId,
-        rcpt,
-        issueDay,
-      });
-      const render = (slot: SlotPiece) => {
-        const token = signParts(options.key, slot.kind, recipient, slot.click);
-        return Buffer.concat([slot.template.before, Buffer.from(token, 'latin1'), slot.template.after]);
-      };
+      const claims = { customerId: options.customerId, messageId, rcpt, issueDay };
+      const tokens = tokenSlots.tokens(options.key, recipientPart(options.key, claims));
       const chunks: Buffer[] = [];
       let at = 0;
       for (const part of parts) {
-        chunks.push(message.subarray(at, part.start), part.header, ...partBody(part, render), part.trailer);
+        chunks.push(message.subarray(at, part.start), part.header);
+        writeBody(part, tokens, chunks);
+        chunks.push(part.trailer);
         at = part.end;
       }
       chunks.push(message.subarray(at));
@@ -115,13 +112,46 @@ export function prepareTracking(message: Buffer, options: TrackingOptions): Trac
   };
 }
 
-function partBody(part: PreparedPart, render: (slot: SlotPiece) => Buffer): Buffer[] {
+function writeBody(part: PreparedPart, tokens: string[], chunks: Buffer[]): void {
   const { pieces, encoded } = part;
   if (!encoded) {
-    return [encodeBase64Lines(Buffer.concat(pieces.map((p) => (Buffer.isBuffer(p) ? p : render(p)))))];
+    const decoded = pieces.map((p) => (Buffer.isBuffer(p) ? p : rendered(p.template, tokens[p.index]!)));
+    chunks.push(encodeBase64Lines(Buffer.concat(decoded)));
+    return;
   }
   const last = pieces.length - 1;
-  return pieces.map((p, i) => encoded[i] ?? encodeQuotedPrintable(render(p as SlotPiece), i < last));
+  for (let i = 0; i <= last; i++) {
+    const piece = pieces[i]!;
+    if (Buffer.isBuffer(piece)) chunks.push(encoded[i]!);
+    else chunks.push(quotedPrintableSlot(piece.template, tokens[piece.index]!, i < last));
+  }
+}
+
+function rendered(template: SlotTemplate, token: string): Buffer {
+  const out = Buffer.allocUnsafe(template.before.length + token.length + template.after.length);
+  let at = template.before.copy(out);
+  at += out.write(token, at, 'latin1');
+  template.after.copy(out, at);
+  return out;
+}
+
+/**
+ * A slot in quoted-printable. Link markup is all printable ASCII without `=` (base64url tokens, a
+ * checked tracking base), so it only needs soft breaks every 75 characters; pixels go through the
+ * encoder.
+ */
+function quotedPrintableSlot(template: SlotTemplate, token: string, soft: boolean): Buffer {
+  const raw = rendered(template, token);
+  if (!template.literal) return encodeQuotedPrintable(raw, soft);
+  const lines = Math.ceil(raw.length / QP_LINE);
+  const out = Buffer.allocUnsafe(raw.length + lines * 3);
+  let o = 0;
+  for (let at = 0; at < raw.length; at += QP_LINE) {
+    if (at > 0) o += out.write('=\r\n', o, 'latin1');
+    o += raw.copy(out, o, at, Math.min(at + QP_LINE, raw.length));
+  }
+  if (soft) o += out.write('=\r\n', o, 'latin1');
+  return out.subarray(0, o);
 }
 
 interface DecodedHtml {
@@ -182,6 +212,7 @@ function preparePart(
   message: Buffer,
   part: HtmlPart,
   options: TrackingOptions,
+  slots: TokenSlot[],
   skipped: string[],
 ): { part: PreparedPart; links: number } | undefined {
   const body = decodeBody(message, part);
@@ -203,7 +234,7 @@ function preparePart(
     maxUrlBytes: MAX_URL_BYTES,
   });
   if (plan.edits.length === 0) return undefined;
-  const pieces = piecesOf(html, plan.edits, options.baseUrl);
+  const pieces = piecesOf(html, plan.edits, options.baseUrl, slots);
   const qp =
     part.encoding === 'quoted-printable' || (part.encoding !== 'base64' && nonAsciiShare(html.bytes) < 0.2);
   const encoding = qp ? 'quoted-printable' : 'base64';
@@ -230,7 +261,7 @@ function preparePart(
   };
 }
 
-function piecesOf(html: DecodedHtml, edits: Edit[], baseUrl: string): Piece[] {
+function piecesOf(html: DecodedHtml, edits: Edit[], baseUrl: string, slots: TokenSlot[]): Piece[] {
   const templates = {
     initial_open: slotTemplate('initial_open', baseUrl),
     open: slotTemplate('open', baseUrl),
@@ -247,16 +278,15 @@ function piecesOf(html: DecodedHtml, edits: Edit[], baseUrl: string): Piece[] {
   };
   for (const edit of edits) {
     pushStatic(edit.start);
-    if (edit.slot) pieces.push(slotPiece(edit.slot, templates[edit.slot.kind]));
+    if (edit.slot) {
+      const { kind } = edit.slot;
+      slots.push(kind === 'click' ? tokenSlot(kind, edit.slot.url, edit.slot.linkName) : tokenSlot(kind));
+      pieces.push({ index: slots.length - 1, template: templates[kind] });
+    }
     at = Math.max(at, edit.end);
   }
   pushStatic(html.source.length);
   return pieces;
-}
-
-function slotPiece(slot: Slot, template: SlotTemplate): SlotPiece {
-  if (slot.kind !== 'click') return { kind: slot.kind, template };
-  return { kind: 'click', template, click: clickPart(slot.url, slot.linkName) };
 }
 
 /** The part's header with the new transfer encoding (and charset, when converted to UTF-8). */

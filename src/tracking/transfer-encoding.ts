@@ -7,7 +7,7 @@ const HEX = '0123456789ABCDEF';
 const CR = 13;
 const LF = 10;
 /** Encoded characters per line before the soft break's `=` (76 in all, RFC 2045 §6.7 rule 5). */
-const QP_LINE = 75;
+export const QP_LINE = 75;
 const B64_LINE = 76;
 
 function hexValue(c: number | undefined): number {
