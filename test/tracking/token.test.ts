@@ -80,6 +80,30 @@ describe('tracking tokens', () => {
     assert.equal(ring.verify(`${token}AAAA`), undefined);
   });
 
+  it('refuses a token spliced from two genuine ones', () => {
+    // Recipient A's fields with the link (and tag) of recipient B's token, and the other way round.
+    const a = Buffer.from(signToken(key, { ...click, rcpt: 'a@example.com' }), 'base64url');
+    const b = Buffer.from(
+      signToken(key, { ...click, rcpt: 'b@example.com', url: 'https://evil.example/' }),
+      'base64url',
+    );
+    const split = 1 + 4 + 2 + 2 + 1 + 10 + 1 + 'a@example.com'.length;
+    for (const [x, y] of [
+      [a, b],
+      [b, a],
+    ] as const) {
+      const spliced = Buffer.concat([x.subarray(0, split), y.subarray(split)]);
+      assert.equal(ring.verify(spliced.toString('base64url')), undefined);
+    }
+    const sameRecipientOtherLink = Buffer.from(
+      signToken(key, { ...click, url: 'https://evil.example/' }),
+      'base64url',
+    );
+    const mine = Buffer.from(signToken(key, click), 'base64url');
+    const swapped = Buffer.concat([mine.subarray(0, mine.length - 12), sameRecipientOtherLink.subarray(-12)]);
+    assert.equal(ring.verify(swapped.toString('base64url')), undefined);
+  });
+
   it('refuses tokens signed with another key, and garbage', () => {
     const foreign = new TrackingKey('b'.repeat(40));
     assert.equal(ring.verify(signToken(foreign, click)), undefined);
