@@ -1,5 +1,6 @@
 // Cross-reference checks after the whole file is read: names that must exist, names that must not
 // collide, and the few rules that span blocks (powermta.md §1.5, §2.6, §2.12).
+import { TrackingConfigError, trackingWarnings } from '../tracking/settings.js';
 import type { Position } from './diagnostics.js';
 import type { OutpostConfig } from './model.js';
 import { parseDomainPattern } from './patterns.js';
@@ -129,5 +130,15 @@ export function validate(c: OutpostConfig, r: Reporter): void {
         'api-key must be a SparkPost API key (40 hexadecimal digits) when uploading to SparkPost',
       );
     }
+    validateTracking(c, c.signals.pos, r);
+  }
+}
+
+function validateTracking(c: OutpostConfig, pos: Position, r: Reporter): void {
+  try {
+    for (const warning of trackingWarnings(c)) r.warning(pos, warning);
+  } catch (error) {
+    if (!(error instanceof TrackingConfigError)) throw error;
+    r.error(pos, error.message);
   }
 }

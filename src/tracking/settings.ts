@@ -52,16 +52,46 @@ function defaultDomain(config: OutpostConfig): string | undefined {
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
-/** What the MTA needs to track, or undefined when engagement-tracking is off. */
+/**
+ * What the MTA needs to track, or undefined when engagement-tracking is off or nothing here could
+ * serve the links: with neither a tracking-domain nor a <signals-server> (a PowerMTA config that
+ * counts on SparkPost's own tracker, whose link format is not published) mail goes out untracked
+ * and config check says so (trackingWarnings). Invalid values throw TrackingConfigError.
+ */
 export function trackingSettings(config: OutpostConfig): MtaTrackingSettings | undefined {
   const signals = config.signals;
   if (!signals?.['engagement-tracking']) return undefined;
   const domain = signals['tracking-domain'] ?? defaultDomain(config);
-  if (!domain)
-    throw new TrackingConfigError(
-      'engagement-tracking needs a tracking-domain in <signals> (or a <signals-server> to default to)',
-    );
+  if (!domain) return undefined;
   const customerId = signals['customer-id'] || config.signalsServer?.['customer-id'] || 0;
   if (customerId <= 0) throw new TrackingConfigError('engagement-tracking needs a customer-id in <signals>');
   return { apiKey: signals['api-key'] ?? '', customerId, baseUrl: trackingBaseUrl(domain) };
+}
+
+/**
+ * What config check should say about tracking that is on but cannot work as written: no server for
+ * the links, or two roles in one file that disagree (the tracking server only accepts tokens of its
+ * own customer, signed with a key allowed to upload).
+ */
+export function trackingWarnings(config: OutpostConfig): string[] {
+  const signals = config.signals;
+  if (!signals?.['engagement-tracking']) return [];
+  const settings = trackingSettings(config);
+  if (!settings)
+    return [
+      'engagement-tracking: no tracking-domain and no <signals-server> to serve tracking links; mail is sent without open and click tracking',
+    ];
+  const server = config.signalsServer;
+  if (!server || signals['tracking-domain']) return [];
+  const warnings: string[] = [];
+  if (settings.customerId !== server['customer-id'])
+    warnings.push(
+      `<signals> customer-id ${settings.customerId} is not the <signals-server> customer-id ${server['customer-id']}: its tracking links will not be accepted`,
+    );
+  const key = server['api-key'].find((k) => k.key === settings.apiKey);
+  if (!key?.grants.includes('events/ingest'))
+    warnings.push(
+      '<signals> api-key is not a <signals-server> api-key with the events/ingest grant: its tracking links will not be accepted',
+    );
+  return warnings;
 }
