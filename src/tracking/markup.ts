@@ -1,10 +1,11 @@
-// The bytes tracking puts into HTML, split around the token so a recipient's copy is three buffers
-// joined. The pixel markup is what SparkPost's own reference tracker writes (sparkpost-api.md §7,
+// The bytes tracking puts into HTML, split around the token, with the part before it also encoded
+// as quoted-printable once, so a recipient's slot is a few string pieces joined. The pixel markup is what SparkPost's own reference tracker writes (sparkpost-api.md §7,
 // SPT wrap_html.go): the top (initial_open) pixel hidden in a zero-size div, the bottom (open)
 // pixel a bare 1x1 image. A wrapped link replaces the whole href value, quotes included.
 
 import { CLICK_SEGMENT, PIXEL_SEGMENT } from './settings.js';
 import type { TrackKind } from './token.js';
+import { encodeQuotedPrintable } from './transfer-encoding.js';
 
 const HIDDEN_DIV =
   'color:transparent;visibility:hidden;opacity:0;font-size:0px;border:0;max-height:1px;width:1px;' +
@@ -12,15 +13,24 @@ const HIDDEN_DIV =
 
 export interface SlotTemplate {
   before: Buffer;
-  after: Buffer;
-  /** Printable ASCII without `=`: quoted-printable leaves it as it is. */
-  literal: boolean;
+  after: string;
+  /** `before` in quoted-printable starting at column 0, and the column it ends at. */
+  beforeQp: string;
+  beforeColumn: number;
 }
 
-const qpLiteral = (text: string) => /^[\x21-\x3c\x3e-\x7e]*$/.test(text);
-
 function template(before: string, after: string): SlotTemplate {
-  return { before: Buffer.from(before), after: Buffer.from(after), literal: qpLiteral(before + after) };
+  // What follows the encoded prefix (token and `after`) is written as it is: printable ASCII
+  // without `=` and without a trailing blank needs no escaping in quoted-printable.
+  if (!/^[\x21-\x3c\x3e-\x7e]*$/.test(after))
+    throw new Error(`markup after a token must stay literal: ${after}`);
+  const beforeQp = encodeQuotedPrintable(Buffer.from(before), false).toString('latin1');
+  return {
+    before: Buffer.from(before),
+    after,
+    beforeQp,
+    beforeColumn: beforeQp.length - beforeQp.lastIndexOf('\n') - 1,
+  };
 }
 
 export function slotTemplate(kind: TrackKind, baseUrl: string): SlotTemplate {

@@ -9,8 +9,9 @@
 // quoted-printable parts only the slots are encoded per recipient; base64 parts are re-encoded
 // whole (native code, ~0.1 ms per 100 kB). Text parts, attachments and headers are not touched.
 import { TextDecoder } from 'node:util';
+import { assemble, type Piece, type PreparedPart } from './assemble.js';
 import { type Edit, planHtml } from './html-plan.js';
-import { isTrackingUrl, type SlotTemplate, slotTemplate } from './markup.js';
+import { isTrackingUrl, slotTemplate } from './markup.js';
 import { findHtmlParts, type HtmlPart } from './mime.js';
 import {
   dayNumber,
@@ -21,13 +22,7 @@ import {
   type TrackingKey,
   slot as tokenSlot,
 } from './token.js';
-import {
-  decodeQuotedPrintable,
-  encodeBase64Lines,
-  encodeQuotedPrintable,
-  nonAsciiShare,
-  QP_LINE,
-} from './transfer-encoding.js';
+import { decodeQuotedPrintable, encodeQuotedPrintable, nonAsciiShare } from './transfer-encoding.js';
 
 export interface TrackingOptions {
   key: TrackingKey;
@@ -56,23 +51,6 @@ export interface TrackedMessage {
   forRecipient(rcpt: string, messageId: string): Buffer;
 }
 
-/** A place for a token: which of the message's slots, and the markup around the token. */
-interface SlotPiece {
-  index: number;
-  template: SlotTemplate;
-}
-type Piece = Buffer | SlotPiece;
-
-interface PreparedPart {
-  start: number;
-  end: number;
-  header: Buffer;
-  pieces: Piece[];
-  /** Quoted-printable pieces encoded once (static ones; slots are encoded per recipient). */
-  encoded?: Array<Buffer | undefined>;
-  trailer: Buffer;
-}
-
 /** Charsets in which `<`, `>`, quotes and `=` are not always their ASCII bytes. */
 const NOT_ASCII_COMPATIBLE = /^(utf-?16|utf-?32|ucs-?[24]|utf-?7|(cs)?iso-?2022|hz-gb)/;
 
@@ -98,60 +76,9 @@ export function prepareTracking(message: Buffer, options: TrackingOptions): Trac
       if (parts.length === 0) return message;
       const claims = { customerId: options.customerId, messageId, rcpt, issueDay };
       const tokens = tokenSlots.tokens(options.key, recipientPart(options.key, claims));
-      const chunks: Buffer[] = [];
-      let at = 0;
-      for (const part of parts) {
-        chunks.push(message.subarray(at, part.start), part.header);
-        writeBody(part, tokens, chunks);
-        chunks.push(part.trailer);
-        at = part.end;
-      }
-      chunks.push(message.subarray(at));
-      return Buffer.concat(chunks);
+      return assemble(message, parts, tokens);
     },
   };
-}
-
-function writeBody(part: PreparedPart, tokens: string[], chunks: Buffer[]): void {
-  const { pieces, encoded } = part;
-  if (!encoded) {
-    const decoded = pieces.map((p) => (Buffer.isBuffer(p) ? p : rendered(p.template, tokens[p.index]!)));
-    chunks.push(encodeBase64Lines(Buffer.concat(decoded)));
-    return;
-  }
-  const last = pieces.length - 1;
-  for (let i = 0; i <= last; i++) {
-    const piece = pieces[i]!;
-    if (Buffer.isBuffer(piece)) chunks.push(encoded[i]!);
-    else chunks.push(quotedPrintableSlot(piece.template, tokens[piece.index]!, i < last));
-  }
-}
-
-function rendered(template: SlotTemplate, token: string): Buffer {
-  const out = Buffer.allocUnsafe(template.before.length + token.length + template.after.length);
-  let at = template.before.copy(out);
-  at += out.write(token, at, 'latin1');
-  template.after.copy(out, at);
-  return out;
-}
-
-/**
- * A slot in quoted-printable. Link markup is all printable ASCII without `=` (base64url tokens, a
- * checked tracking base), so it only needs soft breaks every 75 characters; pixels go through the
- * encoder.
- */
-function quotedPrintableSlot(template: SlotTemplate, token: string, soft: boolean): Buffer {
-  const raw = rendered(template, token);
-  if (!template.literal) return encodeQuotedPrintable(raw, soft);
-  const lines = Math.ceil(raw.length / QP_LINE);
-  const out = Buffer.allocUnsafe(raw.length + lines * 3);
-  let o = 0;
-  for (let at = 0; at < raw.length; at += QP_LINE) {
-    if (at > 0) o += out.write('=\r\n', o, 'latin1');
-    o += raw.copy(out, o, at, Math.min(at + QP_LINE, raw.length));
-  }
-  if (soft) o += out.write('=\r\n', o, 'latin1');
-  return out.subarray(0, o);
 }
 
 interface DecodedHtml {

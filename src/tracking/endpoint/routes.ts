@@ -10,7 +10,7 @@ import { CLICK_SEGMENT, PIXEL_SEGMENT } from '../settings.js';
 import { dayNumber, TrackingKeyring, type VerifiedToken } from '../token.js';
 import { type TrackingEvent, type TrackingSigner, trackingEvent } from './event.js';
 
-/** A transparent 1x1 GIF (43 bytes). */
+/** A transparent 1x1 GIF (42 bytes). */
 export const PIXEL_GIF = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
 
 export interface TrackingEndpointOptions {
