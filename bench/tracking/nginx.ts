@@ -2,9 +2,10 @@
 // for /c/, one worker process pinned to the same CPU as Outpost's server, access log off. It runs
 // from a temporary prefix on a loopback port and is stopped by PID.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { PIXEL_GIF } from '../../src/tracking/endpoint/routes.js';
 import { pinned } from '../connector/util.js';
 
@@ -19,7 +20,10 @@ async function freePort(): Promise<number> {
 
 export async function startNginx(dir: string, cpu: number): Promise<{ child: ChildProcess; port: number }> {
   const port = await freePort();
-  writeFileSync(join(dir, 'pixel.gif'), PIXEL_GIF);
+  // nginx's worker runs as an unprivileged user: it must be able to reach the GIF.
+  for (let path = dir; path !== dirname(path) && path.startsWith(tmpdir()); path = dirname(path))
+    chmodSync(path, 0o755);
+  writeFileSync(join(dir, 'pixel.gif'), PIXEL_GIF, { mode: 0o644 });
   writeFileSync(
     join(dir, 'nginx.conf'),
     `worker_processes 1;
