@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ApiKeySpec } from '../config/index.js';
 import type { Logger } from '../logging.js';
 import type { Service } from '../main.js';
+import { TrackingEndpoint } from '../tracking/endpoint/service.js';
 import { Enricher } from './enrich/enricher.js';
 import { MxProviderCache, type MxResolver, systemMxResolver } from './enrich/mx-cache.js';
 import { buildSignalsApp, type RouteModule } from './http/app.js';
@@ -28,7 +29,7 @@ export interface SignalsServerOptions {
   resolveMx?: MxResolver;
   dnsServers?: Array<{ host: string; port: number }>;
   now?: () => number;
-  /** Extra route modules (dashboard, tracking endpoint). */
+  /** Extra route modules (the dashboard). */
   routes?: readonly RouteModule[];
   chunkEvents?: number;
 }
@@ -39,6 +40,7 @@ export class SignalsServer implements Service {
   private retentionTimer: NodeJS.Timeout | undefined;
   store: EventStore | undefined;
   pipeline: IngestPipeline | undefined;
+  tracking: TrackingEndpoint | undefined;
 
   constructor(private readonly options: SignalsServerOptions) {}
 
@@ -48,15 +50,26 @@ export class SignalsServer implements Service {
     const store = await openStore(o.store);
     this.store = store;
     const mx = new MxProviderCache({ resolve: o.resolveMx ?? systemMxResolver(o.dnsServers) });
+    const enricher = new Enricher({ mx, store });
     this.pipeline = new IngestPipeline({
       store,
       journal: new IngestJournal(join(o.store.dataPath, 'journal')),
-      enricher: new Enricher({ mx, store }),
+      enricher,
       log: o.log.child({ component: 'signals-ingest' }),
       now,
       chunkEvents: o.chunkEvents,
     });
     await this.pipeline.start();
+    this.tracking = new TrackingEndpoint({
+      journalDir: join(o.store.dataPath, 'tracking-journal'),
+      store,
+      enricher,
+      keys: o.keys,
+      customerId: o.customerId,
+      log: o.log.child({ component: 'tracking' }),
+      now,
+    });
+    await this.tracking.start();
     this.app = buildSignalsApp(
       {
         store,
@@ -67,7 +80,7 @@ export class SignalsServer implements Service {
         publicUrl: o.publicUrl,
         log: o.log,
       },
-      o.routes,
+      [this.tracking.routes, ...(o.routes ?? [])],
     );
     await this.app.listen({ host: o.listen.host, port: o.listen.port });
     await this.applyRetention();
@@ -94,6 +107,7 @@ export class SignalsServer implements Service {
   async stop(): Promise<void> {
     clearInterval(this.retentionTimer);
     await this.app?.close();
+    await this.tracking?.stop();
     await this.pipeline?.stop();
     await this.store?.close();
   }
