@@ -1,5 +1,6 @@
-// bench/tracking: wrk against Outpost's tracking endpoint (pixel and click, every hit recorded in the
-// event store) and against nginx serving the same GIF and redirect, in the same run. Both servers
+// bench/tracking: wrk against Outpost's tracking endpoint (the Signals server with its embedded
+// DuckDB store: every hit journaled, enriched and stored as an event) and against nginx serving the
+// same GIF and redirect, in the same run. Both servers
 // are pinned to CPU 0 and wrk to CPU 1, so each server has exactly one core. Requests use 10,000
 // different tokens (one per recipient), as real traffic does. Then the rewrite cost per recipient of
 // a 100 kB HTML newsletter, pinned to CPU 0.
@@ -20,16 +21,17 @@ const CUSTOMER = 7;
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 const tsx = (file: string, ...args: string[]) => [process.execPath, '--import', 'tsx', here(file), ...args];
 
-/** A wrk script that walks through the request paths in a file, one per line. */
+/** A wrk script that walks through request paths from a file, one per line, formatted up front. */
 const WRK_PATHS = `
-local paths = {}
+local requests = {}
 local i = 0
 init = function(args)
-  for line in io.lines(args[1]) do paths[#paths + 1] = line end
+  for line in io.lines(args[1]) do requests[#requests + 1] = wrk.format("GET", line) end
 end
 request = function()
   i = i + 1
-  return wrk.format("GET", paths[(i % #paths) + 1])
+  if i > #requests then i = 1 end
+  return requests[i]
 end
 `;
 

@@ -1,30 +1,31 @@
-// Outpost's side of bench/tracking: the tracking routes on fastify with a recorder writing every
-// hit to the event store. Prints its port; GET /bench/stats flushes the recorder and counts what the
-// store holds. Arguments: API key, customer id, store directory.
-import Fastify from 'fastify';
+// Outpost's side of bench/tracking: the Signals server (embedded DuckDB store) with its tracking
+// endpoint, on 127.0.0.1 port 0. Prints its port. A bench-only route, GET /bench/stats, waits until
+// every hit so far is stored and counts the tracking events in the store.
+// Arguments: API key, customer id, data directory.
+import type { FastifyInstance } from 'fastify';
 import { silentLogger } from '../../src/logging.js';
-import { registerTrackingRoutes, TrackingRecorder, trackingKeyring } from '../../src/tracking/index.js';
-import { openBenchStore } from './store.js';
+import { SignalsServer } from '../../src/signals/service.js';
 
-const [apiKey, customerId, dir] = process.argv.slice(2) as [string, string, string];
-const store = await openBenchStore(dir);
-const recorder = new TrackingRecorder({ sink: store, log: silentLogger() });
-const app = Fastify({ logger: false });
-registerTrackingRoutes(app, {
-  keyring: trackingKeyring([{ key: apiKey, grants: ['events/ingest'] }]),
+const [apiKey, customerId, dataPath] = process.argv.slice(2) as [string, string, string];
+const server: SignalsServer = new SignalsServer({
+  listen: { host: '127.0.0.1', port: 0 },
+  store: { engine: 'duckdb', dataPath, duckdbThreads: 1 },
   customerId: Number(customerId),
-  recorder,
+  keys: [{ key: apiKey, grants: ['events/ingest'] }],
+  retention: 90 * 86400,
+  log: silentLogger(),
+  resolveMx: async () => [],
+  routes: [
+    (app: FastifyInstance) =>
+      app.get('/bench/stats', async () => {
+        await server.tracking!.flush();
+        const where = { column: 'type', in: ['initial_open', 'open', 'click'] } as const;
+        return { stored: await server.store!.count(where) };
+      }),
+  ],
 });
-app.get('/bench/stats', async () => {
-  await recorder.flush();
-  return { ...recorder.stats, stored: await store.count() };
-});
-await app.listen({ host: '127.0.0.1', port: 0 });
-process.stdout.write(`${(app.server.address() as { port: number }).port}\n`);
+await server.start();
+process.stdout.write(`${server.address.port}\n`);
 process.on('SIGTERM', () => {
-  void recorder
-    .stop()
-    .then(() => app.close())
-    .then(() => store.close())
-    .finally(() => process.exit(0));
+  void server.stop().finally(() => process.exit(0));
 });

@@ -123,9 +123,17 @@ export interface Slot {
   click?: Buffer;
 }
 
+/** Pixel digests depend on the kind byte only: computed once each. */
+const pixelDigests = new Map<number, Buffer>();
+
 function slotDigest(head: number, click: Buffer | undefined): Buffer {
-  const hash = createHash('sha256').update(Buffer.of(head));
-  return (click ? hash.update(click) : hash).digest();
+  if (click) return createHash('sha256').update(Buffer.of(head)).update(click).digest();
+  let digest = pixelDigests.get(head);
+  if (!digest) {
+    digest = createHash('sha256').update(Buffer.of(head)).digest();
+    pixelDigests.set(head, digest);
+  }
+  return digest;
 }
 
 /** Tags for many slot digests under one recipient key: two-block CBC-MAC each, batched as ECB. */

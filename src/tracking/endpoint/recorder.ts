@@ -58,7 +58,7 @@ export class TrackingRecorder {
     this.counts.recorded++;
     if (this.running) return;
     if (this.queue.length >= this.batchSize) this.start();
-    else this.timer ??= setTimeout(() => this.start(), this.options.lingerMs ?? 100);
+    else this.timer ??= setTimeout(() => this.start(), this.linger);
   }
 
   private get batchSize(): number {
@@ -71,11 +71,18 @@ export class TrackingRecorder {
     if (this.running) return;
     this.running = this.run().finally(() => {
       this.running = undefined;
+      // What arrived meanwhile shares the next write after a linger: a write per linger at most
+      // under moderate traffic, back-to-back full batches under heavy traffic.
+      if (this.queue.length > 0 && !this.stopping) this.timer ??= setTimeout(() => this.start(), this.linger);
     });
   }
 
+  private get linger(): number {
+    return this.options.lingerMs ?? 100;
+  }
+
   private async run(): Promise<void> {
-    while (this.queue.length > 0) {
+    do {
       const batch = this.queue.splice(0, this.batchSize);
       try {
         await this.options.sink.write(batch);
@@ -92,7 +99,7 @@ export class TrackingRecorder {
         if (this.stopping) return;
         await this.pause();
       }
-    }
+    } while (this.queue.length >= this.batchSize || (this.failing > 0 && this.queue.length > 0));
   }
 
   private pause(): Promise<void> {
