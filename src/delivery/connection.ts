@@ -4,7 +4,7 @@
 import type { OutpostConfig } from '../config/index.js';
 import type { DomainQueue } from '../queue/domain-queue.js';
 import type { QueueManager } from '../queue/manager.js';
-import type { MessageStore, QueueItem } from '../queue/message.js';
+import type { DeliveryEnvelope, MessageStore, QueueItem } from '../queue/message.js';
 import type { RollupMatcher } from '../queue/rollup.js';
 import { DEFAULT_VMTA, type SourceHosts } from '../queue/vmta.js';
 import type { DkimKeyStore } from './dkim.js';
@@ -13,6 +13,7 @@ import type { AttemptInfo, Outcomes } from './outcomes.js';
 import { applyPatterns } from './patterns.js';
 import { prepareMessage } from './prepare.js';
 import { OutboundSession, type RecipientReply, SmtpDeliveryError } from './smtp-client.js';
+import type { DeliveryTracking } from './tracking.js';
 
 export interface ConnectionContext {
   config: () => OutpostConfig;
@@ -23,6 +24,7 @@ export interface ConnectionContext {
   keys: DkimKeyStore;
   outcomes: Outcomes;
   rollups: RollupMatcher;
+  tracking: DeliveryTracking;
 }
 
 /** Drains the queue with one reason (an unknown VirtualMTA, a domain that cannot receive mail). */
@@ -138,19 +140,43 @@ async function sendAll(
   }
 }
 
+/**
+ * With engagement tracking, a message with HTML is rewritten for each recipient (before DKIM signs
+ * it), so it goes one recipient per transaction: the item's other recipients go back to the front
+ * of the queue, where this connection (or another) takes them next.
+ */
+function trackedCopy(
+  ctx: ConnectionContext,
+  queue: DomainQueue,
+  item: QueueItem,
+  envelope: DeliveryEnvelope,
+  body: Buffer,
+): { item: QueueItem; bytes: Buffer } {
+  const tracked = ctx.tracking.prepare(item.message.id, body);
+  if (!tracked) return { item, bytes: body };
+  const [first, ...rest] = item.rcpts as [number, ...number[]];
+  if (rest.length > 0) ctx.manager.putBack(queue, { message: item.message, rcpts: rest });
+  const rcpt = item.message.recipients[first]!;
+  return {
+    item: { message: item.message, rcpts: [first] },
+    bytes: tracked.forRecipient(rcpt, envelope.messageId),
+  };
+}
+
 /** Sends one item; false when the connection should end (it failed, or a pattern deferred the queue). */
 async function sendItem(
   ctx: ConnectionContext,
   queue: DomainQueue,
   session: OutboundSession,
-  item: QueueItem,
+  taken: QueueItem,
   info: AttemptInfo,
 ): Promise<boolean> {
-  const { message } = item;
+  const { message } = taken;
   const { envelope, body } = await ctx.store.read(message.id);
   const pool =
     message.virtualMta && ctx.config().pools.has(message.virtualMta) ? message.virtualMta : undefined;
-  const prepared = await prepareMessage(ctx.config(), ctx.keys, queue, envelope, body, pool);
+  const { item, bytes } = trackedCopy(ctx, queue, taken, envelope, body);
+  const prepared = await prepareMessage(ctx.config(), ctx.keys, queue, envelope, bytes, pool);
   const loaded = { envelope, headers: prepared.headers, body };
   if (ctx.outcomes.isExpired(queue, envelope.receivedAt)) {
     await ctx.outcomes.bounced(

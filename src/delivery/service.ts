@@ -15,6 +15,7 @@ import { runConnection } from './connection.js';
 import { DkimKeyStore } from './dkim.js';
 import { createResolver, type Resolver } from './mx.js';
 import { Outcomes } from './outcomes.js';
+import { DeliveryTracking } from './tracking.js';
 
 export interface DeliveryOptions {
   config: OutpostConfig;
@@ -37,6 +38,7 @@ export class DeliveryService implements Service {
   private sources: SourceHosts;
   private keys: DkimKeyStore;
   private rollups: RollupMatcher;
+  private tracking: DeliveryTracking;
   private readonly resolver: Resolver;
   private readonly inFlight = new Set<Promise<void>>();
 
@@ -50,6 +52,7 @@ export class DeliveryService implements Service {
     this.sources = new SourceHosts(config);
     this.keys = new DkimKeyStore(config);
     this.rollups = new RollupMatcher(config.mxRollups);
+    this.tracking = new DeliveryTracking(config);
     this.manager = new QueueManager({
       config,
       log: options.log,
@@ -84,6 +87,7 @@ export class DeliveryService implements Service {
       keys: this.keys,
       outcomes: this.outcomes,
       rollups: this.rollups,
+      tracking: this.tracking,
     };
   }
 
@@ -103,6 +107,7 @@ export class DeliveryService implements Service {
     this.sources = new SourceHosts(config);
     this.keys = new DkimKeyStore(config);
     this.rollups = new RollupMatcher(config.mxRollups);
+    this.tracking = new DeliveryTracking(config);
     this.manager.reconfigure(config);
   }
 

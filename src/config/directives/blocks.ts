@@ -200,10 +200,10 @@ export const SIGNALS_DIRECTIVES = {
       return fail(`invalid value "${value}" (expected sparkpost, true or false)`);
     },
     default: false,
-    acted: false,
+    acted: true,
   },
-  'customer-id': int(0),
-  'tracking-domain': text(),
+  'customer-id': acted(int(0)),
+  'tracking-domain': acted(text()),
   'custom-message-id-header': acted(word()),
   'process-x-sp-subaccount-id': acted(bool(false)),
   'retain-x-sp-subaccount-id': acted(bool(false)),
