@@ -3,19 +3,14 @@
 // and multipart delimiters. Attachments (Content-Disposition: attachment) and encapsulated messages
 // (message/rfc822) are not the sender's HTML and are never entered.
 
+import { parseHeaders, type HeaderField as SmtpHeaderField } from '../smtp/headers.js';
+
 const LF = 10;
 const CR = 13;
 const MAX_DEPTH = 16;
 
-export interface HeaderField {
-  /** Lower-cased. */
-  name: string;
-  /** Unfolded, trimmed. */
-  value: string;
-  /** Byte range of the whole field, line break included. */
-  start: number;
-  end: number;
-}
+/** A field of a part's header, byte range relative to the whole message. */
+export type HeaderField = Pick<SmtpHeaderField, 'key' | 'value' | 'start' | 'end'>;
 
 export interface HtmlPart {
   /** Where the part's header section starts; for a single-part message, 0. */
@@ -42,45 +37,24 @@ function lineEnd(data: Buffer, from: number, end: number): number {
   return at < 0 || at >= end ? end : at + 1;
 }
 
-/** Header fields from `start` up to the blank line; `bodyStart` is just after it. */
+/**
+ * The header fields of the entity at [start, end) and where its body starts. The message is CRLF
+ * throughout (the listener stores it so); smtp/headers.ts reads the section, on a view of the part.
+ */
 export function parseHeaderSection(
   data: Buffer,
   start: number,
   end: number,
 ): { fields: HeaderField[]; bodyStart: number } {
-  const fields: HeaderField[] = [];
-  let at = start;
-  let bodyStart = end;
-  while (at < end) {
-    const next = lineEnd(data, at, end);
-    const c = data[at];
-    if (c === LF || (c === CR && data[at + 1] === LF)) {
-      bodyStart = next;
-      break;
-    }
-    const last = fields[fields.length - 1];
-    if (isWsp(c) && last) {
-      last.end = next;
-    } else {
-      fields.push({ name: '', value: '', start: at, end: next });
-    }
-    at = next;
-  }
-  for (const field of fields) finishField(data, field);
-  return { fields, bodyStart };
-}
-
-function finishField(data: Buffer, field: HeaderField): void {
-  const raw = data.toString('latin1', field.start, field.end);
-  const colon = raw.indexOf(':');
-  field.name = (colon < 0 ? raw : raw.slice(0, colon)).trim().toLowerCase();
-  field.value =
-    colon < 0
-      ? ''
-      : raw
-          .slice(colon + 1)
-          .replace(/\r?\n[ \t]/g, ' ')
-          .trim();
+  const section = parseHeaders(data.subarray(start, end));
+  const fields = section.fields.map((f) => ({
+    key: f.key,
+    value: f.value,
+    start: start + f.start,
+    end: start + f.end,
+  }));
+  const blank = start + section.end;
+  return { fields, bodyStart: data[blank] === CR && data[blank + 1] === LF ? blank + 2 : blank };
 }
 
 /** `type/subtype; name=value; name="quoted \" value"` (RFC 2045 §5.1; RFC 2231 values unwrapped). */
@@ -124,7 +98,7 @@ function safeDecode(text: string): string {
   }
 }
 
-const fieldValue = (fields: HeaderField[], name: string) => fields.find((f) => f.name === name)?.value;
+const fieldValue = (fields: HeaderField[], key: string) => fields.find((f) => f.key === key)?.value;
 
 /** Every HTML body part that tracking may rewrite, in message order. */
 export function findHtmlParts(message: Buffer): HtmlPart[] {

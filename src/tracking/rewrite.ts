@@ -223,11 +223,11 @@ function partHeader(message: Buffer, part: HtmlPart, encoding: string, charset: 
   let end = part.headerStart;
   for (const field of part.fields) {
     end = field.end;
-    if (field.name === 'content-transfer-encoding') {
+    if (field.key === 'content-transfer-encoding') {
       if (sawEncoding) continue;
       sawEncoding = true;
       out.push(Buffer.from(`Content-Transfer-Encoding: ${encoding}\r\n`));
-    } else if (field.name === 'content-type' && charset) {
+    } else if (field.key === 'content-type' && charset) {
       const params = [...part.contentType.params].filter(([name]) => name !== 'charset');
       const text = params
         .map(([name, value]) => `;\r\n ${name}="${value.replace(/(["\\])/g, '\\$1')}"`)

@@ -126,7 +126,12 @@ describe('engagement tracking end to end (swaks → Outpost → smtp-sink → Si
       ...['--to', RECIPIENTS.join(','), '--data', join(dir, 'message.eml')],
     ]);
 
-    await waitFor(() => sink.messages().length === 2, 'one copy per recipient at the sink');
+    // smtp-sink creates its dump file first and fills it as the data arrives: wait for whole copies.
+    const complete = (count: number) => {
+      const messages = sink.messages();
+      return messages.length === count && messages.every((m) => /^--alt--$|^Plain text/m.test(m));
+    };
+    await waitFor(() => complete(2), 'one copy per recipient at the sink');
     const keyring = new TrackingKeyring<string>().add(KEY, 'mta');
     const urls: string[] = [];
     for (const copy of sink.messages()) {
@@ -179,7 +184,7 @@ describe('engagement tracking end to end (swaks → Outpost → smtp-sink → Si
       ...['--server', `127.0.0.1:${smtp.addresses()[0]!.port}`, '--from', 'news@sender.test'],
       ...['--to', RECIPIENTS.join(','), '--body', 'Plain text, https://shop.example.com/plain'],
     ]);
-    await waitFor(() => sink.messages().length === 3, 'the plain message at the sink');
+    await waitFor(() => complete(3), 'the plain message at the sink');
     const plain = sink.messages().find((m) => m.includes('Plain text'))!;
     assert.equal(plain.match(/^X-Rcpt-Args: /gm)?.length, 2);
     assert.match(plain, /^Plain text, https:\/\/shop\.example\.com\/plain/m);

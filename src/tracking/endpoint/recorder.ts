@@ -4,6 +4,7 @@
 // backoff, so an outage of the store delays events instead of losing them. Only a queue past
 // `maxQueued` (about 400 MB of events by default) drops new hits, counted and logged.
 import type { Logger } from '../../logging.js';
+import { Backoff } from './backoff.js';
 import type { TrackingEvent } from './event.js';
 
 export interface TrackingSink {
@@ -36,12 +37,15 @@ export class TrackingRecorder {
   private queue: TrackingEvent[] = [];
   private running: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private wakeRetry: (() => void) | undefined;
   private stopping = false;
   private failing = 0;
   private readonly counts = { recorded: 0, written: 0, dropped: 0, failedWrites: 0 };
 
-  constructor(private readonly options: RecorderOptions) {}
+  private readonly backoff: Backoff;
+
+  constructor(private readonly options: RecorderOptions) {
+    this.backoff = new Backoff(options.retryMs ?? [250, 10_000]);
+  }
 
   get stats(): RecorderStats {
     return { ...this.counts, queued: this.queue.length };
@@ -97,21 +101,9 @@ export class TrackingRecorder {
         if (this.failing++ === 0)
           this.options.log.error({ err: error }, 'tracking events cannot be stored; queueing them');
         if (this.stopping) return;
-        await this.pause();
+        await this.backoff.wait(this.failing);
       }
     } while (this.queue.length >= this.batchSize || (this.failing > 0 && this.queue.length > 0));
-  }
-
-  private pause(): Promise<void> {
-    const [first, most] = this.options.retryMs ?? [250, 10_000];
-    const delay = Math.min(most, first * 2 ** Math.min(this.failing - 1, 20));
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, delay);
-      this.wakeRetry = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
   }
 
   /** Resolves when every hit recorded so far is written (tests, benchmarks). */
@@ -125,7 +117,7 @@ export class TrackingRecorder {
   /** Tries once more to write what is queued; returns how many hits could not be stored. */
   async stop(): Promise<number> {
     this.stopping = true;
-    this.wakeRetry?.();
+    this.backoff.cut();
     await this.running;
     if (this.queue.length > 0) this.start();
     await this.running;

@@ -8,6 +8,7 @@ import type { Logger } from '../../logging.js';
 import type { Enricher } from '../../signals/enrich/enricher.js';
 import type { IngestJournal, JournalEntry } from '../../signals/ingest/journal.js';
 import type { EventStore } from '../../signals/store/types.js';
+import { Backoff } from './backoff.js';
 import type { TrackingEvent } from './event.js';
 import type { TrackingSink } from './recorder.js';
 
@@ -39,9 +40,12 @@ export class TrackingStoreWriter implements TrackingSink {
   private stopping = false;
   private failures = 0;
   private idle: Array<() => void> = [];
-  private wake: (() => void) | undefined;
 
-  constructor(private readonly options: StoreWriterOptions) {}
+  private readonly backoff: Backoff;
+
+  constructor(private readonly options: StoreWriterOptions) {
+    this.backoff = new Backoff(options.retryMs ?? [500, 30_000]);
+  }
 
   /** Queues what an earlier run left in the journal. */
   async start(): Promise<void> {
@@ -87,7 +91,7 @@ export class TrackingStoreWriter implements TrackingSink {
       } catch (error) {
         if (this.failures++ === 0)
           this.options.log.error({ err: error }, 'tracking events cannot be stored; kept in the journal');
-        await this.pause();
+        await this.backoff.wait(this.failures);
         continue;
       }
       if (this.failures)
@@ -99,18 +103,6 @@ export class TrackingStoreWriter implements TrackingSink {
         await this.options.journal.remove(p.entry);
       }
     }
-  }
-
-  private pause(): Promise<void> {
-    const [first, most] = this.options.retryMs ?? [500, 30_000];
-    const delay = Math.min(most, first * 2 ** Math.min(this.failures - 1, 20));
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, delay);
-      this.wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
   }
 
   private async eventsOf(p: Pending): Promise<TrackingEvent[]> {
@@ -144,7 +136,7 @@ export class TrackingStoreWriter implements TrackingSink {
   /** Finishes the store write in progress; the rest stays in the journal for the next start. */
   async stop(): Promise<void> {
     this.stopping = true;
-    this.wake?.();
+    this.backoff.cut();
     await this.running;
   }
 }
