@@ -78,7 +78,7 @@ describe('example PowerMTA configs', () => {
     assert.equal(status, 1);
     const errors = stdout.split('\n').filter((l) => l.includes(': error: '));
     assert.deepEqual(errors, [`${SEED}:12: error: argument missing`, `${SEED}:69: error: argument missing`]);
-    assert.match(stdout, /: 2 errors, \d+ warnings\n$/);
+    assert.match(stdout, /: 2 errors, \d+ warnings?\n$/);
   });
 
   it('outpost config check exits 0 on a valid file', (t) => {
@@ -87,7 +87,7 @@ describe('example PowerMTA configs', () => {
     writeFileSync(file, fillPlaceholders(readFileSync(SEED, 'utf8')));
     const { status, stdout } = runCli(['config', 'check', file]);
     assert.equal(status, 0, stdout);
-    assert.match(stdout, /: 0 errors, \d+ warnings\n$/);
+    assert.match(stdout, /: 0 errors, \d+ warnings?\n$/);
   });
 
   it('outpost config check reports a file that cannot be read', () => {
