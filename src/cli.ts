@@ -5,8 +5,9 @@ import { Command } from 'commander';
 import { registerBounceCommands } from './bounce/commands.js';
 import { registerConfigCommands } from './config/commands.js';
 import { formatDiagnostic, hasErrors, loadConfigFile } from './config/index.js';
-import { createLogger } from './logging.js';
+import { operatorLog } from './logs/index.js';
 import { startOutpost } from './main.js';
+import { registerMgmtCommands } from './mgmt/commands.js';
 import { registerSignalsCommands } from './signals/commands.js';
 import { registerSmtpCommands } from './smtp/commands.js';
 
@@ -20,6 +21,7 @@ registerConfigCommands(program);
 registerBounceCommands(program);
 registerSmtpCommands(program);
 registerSignalsCommands(program);
+registerMgmtCommands(program);
 
 program
   .command('start')
@@ -32,24 +34,32 @@ program
       process.exitCode = 1;
       return;
     }
-    const log = createLogger();
-    const runtime = await startOutpost(config, { log });
-    if (runtime.services.length === 0) {
-      const listeners = config.listeners.map((l) => `${l.host}:${l.port}`).join(', ');
-      console.log(
-        `configuration valid; it asks for SMTP on ${listeners}, but no service is built yet: nothing started`,
-      );
-      return;
-    }
+    const { log, file } = operatorLog(config);
+    log.info({ config: options.config }, `Outpost starting with ${options.config}`);
+    const runtime = await startOutpost(config, { log, logFile: file });
     let stopping = false;
     const shutdown = async (signal: string) => {
-      if (stopping) return;
+      if (stopping) {
+        // A second signal: stop waiting. Whatever was not finished is still in the spool.
+        log.warn({ signal }, 'second signal: exiting now');
+        await file.stop();
+        process.exit(1);
+      }
       stopping = true;
-      log.info({ signal }, 'shutting down');
+      log.info({ signal }, `${signal}: shutting down (new connections get 421, work in flight finishes)`);
       await runtime.stop();
+      log.info('stopped');
+      await file.stop();
+      process.exitCode = 0;
+      // Everything is closed; should a stray handle keep the process up, do not wait for it.
+      setTimeout(() => process.exit(0), 5000).unref();
     };
     process.on('SIGINT', () => void shutdown('SIGINT'));
     process.on('SIGTERM', () => void shutdown('SIGTERM'));
+    // `systemctl reload` sends SIGHUP: the same as `outpost reload`; errors go to the log.
+    process.on('SIGHUP', () => {
+      void runtime.reload().catch((error: unknown) => log.error({ err: error }, 'reload failed'));
+    });
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {

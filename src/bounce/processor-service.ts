@@ -30,14 +30,23 @@ export interface ProcessorOptions {
 
 export class ReportProcessors implements Service {
   readonly name = 'processors';
-  private readonly rules: RelayRules;
-  private readonly parseOptions: ParseOptions;
+  private rules: RelayRules;
+  private parseOptions: ParseOptions;
+  private config: OutpostConfig;
   /** Reports processed, by processor (PowerMTA's bounceProcessed / feedbackLoopProcessed counters). */
   readonly processed = { 'bounce-processor': 0, 'feedback-loop-processor': 0 };
 
   constructor(private readonly options: ProcessorOptions) {
+    this.config = options.config;
     this.rules = relayRulesFrom(options.config);
     this.parseOptions = processorOptions(options.config);
+  }
+
+  /** A reload: new address lists and processor settings for the messages that arrive from now on. */
+  reconfigure(config: OutpostConfig): void {
+    this.config = config;
+    this.rules = relayRulesFrom(config);
+    this.parseOptions = processorOptions(config);
   }
 
   private mine(envelope: SpoolEnvelope) {
@@ -77,7 +86,7 @@ export class ReportProcessors implements Service {
   }
 
   private settingsOf(processor: 'bounce-processor' | 'feedback-loop-processor'): Processor {
-    const { config } = this.options;
+    const { config } = this;
     return (processor === 'bounce-processor' ? config.bounceProcessor : config.feedbackLoopProcessor)!;
   }
 

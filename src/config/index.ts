@@ -16,6 +16,7 @@ export {
   parseCidr,
   parseDomainPattern,
 } from './patterns.js';
+export { plain, samePlain } from './plain.js';
 export {
   domainSettingsFor,
   poolWithDomainsOf,

@@ -101,6 +101,16 @@ export class DeliveryService implements Service {
     this.manager.enqueue(envelope);
   }
 
+  /**
+   * `delete --queue / --jobId`: waiting recipients leave the queues, durably marked deleted in the
+   * spool, each with a bounce record "deleted by administrator". Returns how many.
+   */
+  async delete(filter: { jobId?: string; queue?: string }): Promise<number> {
+    const removed = this.manager.delete(filter);
+    for (const entry of removed) await this.outcomes.deleted(() => entry.queue, [entry]);
+    return removed.reduce((sum, r) => sum + r.rcpts.length, 0);
+  }
+
   /** A reload: new settings for queues, VirtualMTAs and keys; open connections finish as they are. */
   reconfigure(config: OutpostConfig): void {
     this.config = config;
@@ -118,9 +128,23 @@ export class DeliveryService implements Service {
       this.options.log.info({ messages: recovered.length }, `queued ${recovered.length} recovered messages`);
   }
 
-  /** Stops opening connections and waits for the ones in flight to finish their current message. */
-  async stop(): Promise<void> {
+  /**
+   * Stops opening connections and waits for the ones in flight to finish their current message. A
+   * remote that hangs past `drainMs` is left behind: its recipients are still pending in the spool
+   * and go out again after the restart (at least once, never lost).
+   */
+  async stop(drainMs = 60_000): Promise<void> {
     this.manager.stop();
-    await Promise.allSettled([...this.inFlight]);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), drainMs);
+    });
+    const outcome = await Promise.race([Promise.allSettled([...this.inFlight]), late]);
+    clearTimeout(timer);
+    if (outcome === 'late')
+      this.options.log.warn(
+        { connections: this.inFlight.size },
+        'delivery: connections still busy at shutdown; their messages stay queued for the next start',
+      );
   }
 }

@@ -26,6 +26,8 @@ export class DomainQueue {
   lastErrorAt = 0;
   delivered = 0;
   failed = 0;
+  /** Items whose recipients wait for retry-recipients-after (the timer heap holds them until then). */
+  readonly later = new Set<QueueItem>();
   readonly msgRate: RateLimiter;
   readonly connectRate: RateLimiter;
 

@@ -24,6 +24,8 @@ export interface QueueManagerOptions {
 export interface Removed {
   message: QueuedMessage;
   rcpts: number[];
+  /** The queue they were in (the accounting record names it). */
+  queue: DomainQueue;
 }
 
 export class QueueManager {
@@ -131,6 +133,8 @@ export class QueueManager {
    * paused jobs are set aside and deleted messages dropped on the way.
    */
   take(queue: DomainQueue): QueueItem | undefined {
+    // Stopping: connections finish the message they are on and close; the rest stays spooled.
+    if (this.stopped) return undefined;
     for (;;) {
       const item = queue.shift();
       if (!item) return undefined;
@@ -169,8 +173,10 @@ export class QueueManager {
       item.message.states[i] = PENDING;
       item.message.attempts[i]! += 1;
     }
+    queue.later.add(item);
     this.heap.schedule(at, () => {
-      if (item.message.deleted) return;
+      // Gone from `later`: deleted, or sent back early by `schedule --retry-recipients`.
+      if (!queue.later.delete(item) || item.message.deleted) return;
       queue.push(item);
       this.poke(queue);
     });
@@ -185,11 +191,15 @@ export class QueueManager {
     return at;
   }
 
-  /** `pmta schedule`: leave retry mode now. */
-  schedule(pattern: string): number {
+  /** `pmta schedule`: leave retry mode now; with `retryRecipients`, deferred recipients go too. */
+  schedule(pattern: string, retryRecipients = false): number {
     let count = 0;
     for (const queue of this.matching(pattern)) {
       queue.retryAt = 0;
+      if (retryRecipients) {
+        for (const item of queue.later) if (!item.message.deleted) queue.push(item);
+        queue.later.clear();
+      }
       count++;
       this.poke(queue);
     }
@@ -235,20 +245,36 @@ export class QueueManager {
     const matchItem = (item: QueueItem) => filter.jobId === undefined || item.message.jobId === filter.jobId;
     const queues = filter.queue ? this.matching(filter.queue) : [...this.queues.values()];
     for (const queue of queues) {
-      for (const item of queue.extract(matchItem)) removed.push(...this.pending(item));
+      for (const item of queue.extract(matchItem)) removed.push(...this.pending(queue, item));
+      // Deferred recipients wait in `later`; their heap entry finds them gone and does nothing.
+      for (const item of queue.later) {
+        if (!matchItem(item)) continue;
+        queue.later.delete(item);
+        removed.push(...this.pending(queue, item));
+      }
     }
-    if (filter.jobId !== undefined && !filter.queue) {
-      for (const { item } of this.parked.get(filter.jobId) ?? []) removed.push(...this.pending(item));
-      this.parked.delete(filter.jobId);
+    const inScope = new Set(queues);
+    for (const [jobId, parked] of this.parked) {
+      if (filter.jobId !== undefined && jobId !== filter.jobId) continue;
+      const kept = parked.filter(({ queue }) => !inScope.has(queue));
+      for (const { queue, item } of parked)
+        if (inScope.has(queue)) removed.push(...this.pending(queue, item));
+      if (kept.length > 0) this.parked.set(jobId, kept);
+      else this.parked.delete(jobId);
     }
     for (const { message, rcpts } of removed) this.finish(message, rcpts);
     return removed;
   }
 
-  /** Items waiting for a later retry are in the heap; deleting a job marks them so they are dropped. */
-  private pending(item: QueueItem): Removed[] {
+  private pending(queue: DomainQueue, item: QueueItem): Removed[] {
     const rcpts = item.rcpts.filter((i) => item.message.states[i] === PENDING);
-    return rcpts.length > 0 ? [{ message: item.message, rcpts }] : [];
+    return rcpts.length > 0 ? [{ message: item.message, rcpts, queue }] : [];
+  }
+
+  /** Items of paused jobs, set aside until their job resumes (show queues counts them). */
+  *parkedItems(): Generator<{ queue: DomainQueue; item: QueueItem; jobId: string }> {
+    for (const [jobId, parked] of this.parked)
+      for (const { queue, item } of parked) yield { queue, item, jobId };
   }
 
   matching(pattern: string): DomainQueue[] {

@@ -2,7 +2,8 @@
 // of its own (the MTA elsewhere reaches it over HTTP, as it always does).
 import type { Command } from 'commander';
 import { formatDiagnostic, hasErrors, loadConfigFile } from '../config/index.js';
-import { createLogger } from '../logging.js';
+import { operatorLog } from '../logs/index.js';
+import { SignalsMetrics } from '../mgmt/metrics/signals.js';
 import { signalsOptionsFromConfig } from './config.js';
 import { SignalsServer } from './service.js';
 
@@ -23,8 +24,12 @@ export function registerSignalsCommands(program: Command): void {
         process.exitCode = 1;
         return;
       }
-      const log = createLogger();
-      const server = new SignalsServer(signalsOptionsFromConfig(config, log));
+      const { log, file } = operatorLog(config);
+      const metrics = new SignalsMetrics();
+      const server = new SignalsServer({
+        ...signalsOptionsFromConfig(config, log),
+        routes: [metrics.routes],
+      });
       await server.start();
       const { url } = server.address;
       log.info({ url, storage: config.signalsServer.storage }, `signals server listening on ${url}`);
@@ -33,6 +38,7 @@ export function registerSignalsCommands(program: Command): void {
         if (stopping) return;
         stopping = true;
         await server.stop();
+        await file.stop();
       };
       process.on('SIGINT', () => void shutdown());
       process.on('SIGTERM', () => void shutdown());

@@ -1,12 +1,12 @@
 // The inbound SMTP service: one TCP server per `smtp-listener`, the global connection limit
 // (`total-max-smtp-in`, `smtp-await-slot`), and a graceful stop that lets messages in flight finish.
-import { readFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { OutpostConfig } from '../config/index.js';
 import type { EventBus } from '../events/index.js';
 import type { Logger } from '../logging.js';
 import type { Service } from '../main.js';
 import type { Spool, SpooledMessage } from '../spool/index.js';
+import { VERSION } from '../version.js';
 import { AuthLimiter } from './auth.js';
 import { policyFrom } from './policy.js';
 import { formatReply, replies } from './replies.js';
@@ -38,26 +38,46 @@ export interface BoundListener {
   port: number;
 }
 
-const VERSION: string = (() => {
-  try {
-    const url = new URL('../../package.json', import.meta.url);
-    return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
-  } catch {
-    return '0';
-  }
-})();
+interface BoundServer {
+  key: string;
+  server: Server;
+  bound: BoundListener;
+  /** What new sessions on this listener get; a reload replaces it, open sessions keep theirs. */
+  env: SessionEnv;
+  awaitSlot: boolean;
+}
 
 export class SmtpService implements Service {
   readonly name = 'smtp';
-  private readonly servers: Array<{ server: Server; bound: BoundListener }> = [];
+  /** By listener as configured (`127.0.0.1:0`), so a reload can tell kept, new and removed ones apart. */
+  private readonly servers = new Map<string, BoundServer>();
   private readonly sessions = new Set<Session>();
   private readonly waiting: Array<() => void> = [];
+  private readonly authLimiter: AuthLimiter;
+  private config: OutpostConfig;
   private stopping = false;
 
-  constructor(private readonly options: SmtpServiceOptions) {}
+  constructor(private readonly options: SmtpServiceOptions) {
+    this.config = options.config;
+    this.authLimiter = new AuthLimiter(options.now);
+  }
 
   async start(): Promise<void> {
-    const { config, log } = this.options;
+    try {
+      const prepared = await this.prepareReload(this.config);
+      prepared.commit();
+    } catch (error) {
+      await this.stop();
+      throw error;
+    }
+  }
+
+  /**
+   * Reload, first phase: the new policy and TLS contexts, and the new listeners bound; nothing
+   * changes for clients until `commit`. Sessions already open keep the settings they started with.
+   */
+  async prepareReload(config: OutpostConfig): Promise<{ commit(): void; abort(): Promise<void> }> {
+    const { log } = this.options;
     const policy = policyFrom(config);
     const shared = {
       policy,
@@ -65,52 +85,94 @@ export class SmtpService implements Service {
       bus: this.options.bus,
       onSpooled: this.options.onSpooled ?? (() => {}),
       log,
-      authLimiter: new AuthLimiter(this.options.now),
+      authLimiter: this.authLimiter,
       version: VERSION,
       now: this.options.now ?? Date.now,
       stopping: () => this.stopping,
     };
+    const next = new Map<
+      string,
+      { env: SessionEnv; awaitSlot: boolean; configured: string; host: string; port: number }
+    >();
+    for (const listener of config.listeners) {
+      const configured = `${listener.host}:${listener.port}`;
+      // Several `127.0.0.1:0` listeners are several listeners: the key counts repeats.
+      const key = next.has(configured)
+        ? `${configured}#${[...next.keys()].filter((k) => k.startsWith(`${configured}#`)).length + 1}`
+        : configured;
+      const tls = await listenerTls({
+        config,
+        listener,
+        dataDir: this.options.dataDir,
+        hostName: policy.hostName,
+        log,
+      });
+      const wildcard = listener.host === '0.0.0.0' || listener.host === '::';
+      const info: ListenerInfo = {
+        label: configured,
+        ...(wildcard ? {} : { localIp: listener.host }),
+        ...(listener.source ? { source: listener.source } : {}),
+        ...(tls ? { tls } : {}),
+        immediateTls: listener.settings['immediate-tls'] ?? false,
+      };
+      const awaitSlot = listener.settings['await-slot'] ?? config.global['smtp-await-slot'];
+      next.set(key, { env: { ...shared, listener: info }, awaitSlot, configured, ...listener });
+    }
+    const added: BoundServer[] = [];
+    const closeAdded = () => Promise.all(added.map(({ server }) => closeServer(server)));
     try {
-      for (const listener of config.listeners) {
-        const configured = `${listener.host}:${listener.port}`;
-        const tls = await listenerTls({
-          config,
-          listener,
-          dataDir: this.options.dataDir,
-          hostName: policy.hostName,
-          log,
-        });
-        const wildcard = listener.host === '0.0.0.0' || listener.host === '::';
-        const info: ListenerInfo = {
-          label: configured,
-          ...(wildcard ? {} : { localIp: listener.host }),
-          ...(listener.source ? { source: listener.source } : {}),
-          ...(tls ? { tls } : {}),
-          immediateTls: listener.settings['immediate-tls'] ?? false,
-        };
-        const awaitSlot = listener.settings['await-slot'] ?? config.global['smtp-await-slot'];
-        const env: SessionEnv = { ...shared, listener: info };
-        const server = createServer({ noDelay: true }, (socket) => this.accept(socket, env, awaitSlot));
-        const bound = await listen(server, listener.host, listener.port, configured);
-        this.servers.push({ server, bound });
-        log.info(bound, `smtp listener on ${bound.host}:${bound.port}`);
+      for (const [key, { env, awaitSlot, configured, host, port }] of next) {
+        if (this.servers.has(key)) continue;
+        const entry = { key, env, awaitSlot } as BoundServer;
+        entry.server = createServer({ noDelay: true }, (socket) => this.accept(socket, entry));
+        entry.bound = await listen(entry.server, host, port, configured);
+        added.push(entry);
       }
     } catch (error) {
-      await this.stop();
+      await closeAdded();
       throw error;
     }
+    return {
+      commit: () => {
+        this.config = config;
+        for (const [key, entry] of this.servers) {
+          const kept = next.get(key);
+          if (kept) Object.assign(entry, { env: kept.env, awaitSlot: kept.awaitSlot });
+          else {
+            // Removed by the reload: no new connections; sessions on it finish as they are.
+            this.servers.delete(key);
+            void closeServer(entry.server);
+            log.info(entry.bound, `smtp listener on ${entry.bound.host}:${entry.bound.port} closed`);
+          }
+        }
+        for (const entry of added) {
+          this.servers.set(entry.key, entry);
+          log.info(entry.bound, `smtp listener on ${entry.bound.host}:${entry.bound.port}`);
+        }
+      },
+      abort: async () => {
+        await closeAdded();
+      },
+    };
+  }
+
+  /** SMTP sessions open now (`show status` conn.smtpIn.cur). */
+  get connections(): number {
+    return this.sessions.size;
   }
 
   /** Where each listener is bound (the real port when the configuration said 0). */
   addresses(): BoundListener[] {
-    return this.servers.map((s) => s.bound);
+    return [...this.servers.values()].map((s) => s.bound);
   }
 
-  private accept(socket: Socket, env: SessionEnv, awaitSlot: boolean) {
+  private accept(socket: Socket, { env, awaitSlot }: BoundServer) {
     socket.on('error', () => socket.destroy());
-    const limit = this.options.config.global['total-max-smtp-in'];
+    const limit = this.config.global['total-max-smtp-in'];
     if (this.stopping) {
       socket.end(formatReply(replies.shuttingDown(env.policy.hostName)));
+      // A client that never closes its side must not hold the port (server.close waits for it).
+      socket.setTimeout(2000, () => socket.destroy());
       return;
     }
     if (this.sessions.size < limit) return this.open(socket, env);
@@ -123,7 +185,7 @@ export class SmtpService implements Service {
   }
 
   private nextWaiting(): void {
-    if (this.sessions.size < this.options.config.global['total-max-smtp-in']) this.waiting.shift()?.();
+    if (this.sessions.size < this.config.global['total-max-smtp-in']) this.waiting.shift()?.();
   }
 
   private open(socket: Socket, env: SessionEnv) {
@@ -142,11 +204,14 @@ export class SmtpService implements Service {
     });
   }
 
-  /** Stops accepting, lets each session finish its current message, and closes them (10 s at most). */
+  /**
+   * Graceful stop: the listeners stay open meanwhile so that new clients get a 421 rather than a
+   * refused connection; each session finishes its current message (one in DATA gets its 250 once
+   * spooled) and is closed; after 10 s the stragglers are cut off. Then the ports are released.
+   */
   async stop(): Promise<void> {
     this.stopping = true;
     for (const resume of this.waiting.splice(0)) resume();
-    const closing = this.servers.map(({ server }) => new Promise((resolve) => server.close(resolve)));
     for (const session of this.sessions) session.shutdown();
     const all = Promise.all([...this.sessions].map((s) => s.closed));
     const timer = setTimeout(() => {
@@ -154,9 +219,13 @@ export class SmtpService implements Service {
     }, 10_000);
     await all;
     clearTimeout(timer);
-    await Promise.all(closing);
-    this.servers.length = 0;
+    await Promise.all([...this.servers.values()].map(({ server }) => closeServer(server)));
+    this.servers.clear();
   }
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => server.close(() => resolve()));
 }
 
 function listen(server: Server, host: string, port: number, configured: string): Promise<BoundListener> {

@@ -234,9 +234,11 @@ export class Session {
     this.state = 'closing';
   }
 
-  /** Service stop: idle sessions are told at once; a busy one after its current command. */
+  /**
+   * Service stop: idle sessions are told at once; a busy one after its current command; one not
+   * greeted yet gets the 421 instead of its greeting (greet checks stopping).
+   */
   shutdown() {
-    if (this.state === 'opening') this.socket.destroy();
     if (this.state !== 'open' || this.busy || this.reader.inData) return;
     this.reply(replies.shuttingDown(this.env.policy.hostName));
     this.close();

@@ -2,12 +2,16 @@
 // arrived while the previous batch was being written is written together and made durable with one
 // fdatasync per file it touched (group commit), so a hundred sessions waiting for their 250 share
 // one disk flush.
+import { channel } from 'node:diagnostics_channel';
 import { crc32 } from 'node:zlib';
 import type { Logger } from '../logging.js';
 import { type FinalRecipientState, isFinal, type SpoolEnvelope } from './envelope.js';
 import { SpoolCorruptError, SpoolUnavailableError, UnknownMessageError } from './errors.js';
 import { encodeDone, encodeMessageHeader, MESSAGE_HEADER_SIZE, stateCode, stateOf } from './record.js';
 import type { Segment } from './segment.js';
+
+/** Commit latency for metrics (src/mgmt/metrics/channels.ts); published only when someone listens. */
+const commitChannel = channel('outpost:spool:commit');
 
 /** Where a live message's record is, and its recipients' states (one byte each). */
 export class Entry {
@@ -89,8 +93,11 @@ export class MessageStore {
           if (this.head.msgs.size >= this.options.segmentSize) await this.rotate();
           const dirty = new Set<Segment['msgs']>();
           staged = batch.map((item) => this.stage(item, dirty));
+          const started = performance.now();
           await Promise.all([...dirty].map((file) => file.flush(true)));
           this.commits++;
+          if (commitChannel.hasSubscribers)
+            commitChannel.publish({ seconds: (performance.now() - started) / 1000, writes: batch.length });
         } catch (error) {
           this.fail(error, batch);
           continue;

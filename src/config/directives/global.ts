@@ -178,10 +178,10 @@ export const GLOBAL_DIRECTIVES = {
   'spool-min-free-space': int(0),
   'spool-max-recipients': word(),
   'run-as-root': bool(true),
-  'log-file': text(),
-  'log-rotate': int(8),
-  'log-auto-rotation': bool(true),
-  'log-file-world-readable': bool(false),
+  'log-file': acted(text()),
+  'log-rotate': acted(int(8)),
+  'log-auto-rotation': acted(bool(true)),
+  'log-file-world-readable': acted(bool(false)),
   'name-server': acted(repeated(oneWord)),
   'host-id': int(0),
   'domain-suffix': word(),
@@ -239,16 +239,18 @@ export const GLOBAL_DIRECTIVES = {
   'smtp-server-tls-allow-tlsv1.3': acted(bool(true)),
   'smtp-server-tls-ciphers': acted(text('HIGH:!ADH:@STRENGTH')),
   // web monitor (UG50 §3.3.1.36)
-  'http-mgmt-port': int(8080, 0, 65535),
-  'http-access': repeated(parseHttpAccess),
+  'http-mgmt-port': acted(int(8080, 0, 65535)),
+  'http-access': acted(repeated(parseHttpAccess)),
   'http-redirect-to-https': bool(true),
-  'http-csrf-protection': bool(true),
-  'http-api-key': repeated((n) => {
-    const key = oneWord(n);
-    if (!/^[A-Za-z0-9_]{32,128}$/.test(key))
-      fail('an http-api-key is 32 to 128 characters of A-Z, a-z, 0-9 and _');
-    return key;
-  }),
+  'http-csrf-protection': acted(bool(true)),
+  'http-api-key': acted(
+    repeated((n) => {
+      const key = oneWord(n);
+      if (!/^[A-Za-z0-9_]{32,128}$/.test(key))
+        fail('an http-api-key is 32 to 128 characters of A-Z, a-z, 0-9 and _');
+      return key;
+    }),
+  ),
   'http-strict-transport-security-max-age': interval(0),
   'http-mgmt-source': deprecated(repeated(oneWord), 'use http-access'),
   'no-http-mgmt-source': deprecated(repeated(oneWord), 'use http-access'),
@@ -262,8 +264,8 @@ export const GLOBAL_DIRECTIVES = {
   'http-log-tls': bool(false),
   'http-log-data': bool(false),
   'http-log-requests': bool(false),
-  'http-default-max-items': int(10),
-  'http-default-sort-order': oneOf(['rcpt', 'name', 'size'] as const, 'rcpt'),
+  'http-default-max-items': acted(int(10)),
+  'http-default-sort-order': acted(oneOf(['rcpt', 'name', 'size'] as const, 'rcpt')),
   // seen in real configs but not in UG50 (UNCONFIRMED): accepted so those configs load
   'sync-msg-create': bool(true),
   'sync-msg-update': bool(true),

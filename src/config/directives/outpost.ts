@@ -26,10 +26,10 @@ export const OUTPOST_DIRECTIVES = {
   /** Spool, Signals staging, certificates and keys live here unless configured elsewhere. */
   'data-dir': acted(text('/var/lib/outpost')),
   'dns-server': acted(repeated(parseDnsServer)),
-  'log-format': oneOf(['text', 'json'] as const, 'text'),
+  'log-format': acted(oneOf(['text', 'json'] as const, 'text')),
   'signals-upload-interval': acted(interval(60)),
   /** Management API listen address; PowerMTA only has a port (`http-mgmt-port`). */
-  'http-mgmt-listen': repeated(hostPort),
+  'http-mgmt-listen': acted(repeated(hostPort)),
 };
 export type OutpostSettings = SettingsOf<typeof OUTPOST_DIRECTIVES>;
 

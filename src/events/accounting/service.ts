@@ -4,6 +4,7 @@
 // columns, and each record fills only its own columns.
 import type { RecordType } from '../../config/directives/blocks.js';
 import { type AcctFile, configPath, domainSettingsFor, type OutpostConfig } from '../../config/index.js';
+import { plain } from '../../config/plain.js';
 import type { Logger } from '../../logging.js';
 import type { Service } from '../../main.js';
 import type { EventBus } from '../bus.js';
@@ -26,7 +27,8 @@ class AccountingFile {
 
   constructor(
     readonly file: AcctFile,
-    private readonly config: OutpostConfig,
+    /** Replaced on reload when the file's own settings did not change (disable-acct-records). */
+    public config: OutpostConfig,
     log: Logger,
   ) {
     const s = file.settings;
@@ -62,15 +64,56 @@ class AccountingFile {
 
 export class AccountingService implements Service {
   readonly name = 'accounting';
-  private readonly files: AccountingFile[];
+  private files: AccountingFile[];
   private unsubscribe: (() => void) | undefined;
 
   constructor(
     config: OutpostConfig,
     private readonly bus: EventBus,
-    log: Logger,
+    private readonly log: Logger,
   ) {
     this.files = config.acctFiles.map((file) => new AccountingFile(file, config, log));
+  }
+
+  /**
+   * A reload: an <acct-file> whose settings are unchanged keeps its open file; a new or changed one
+   * opens now (a failure leaves everything as it was); a removed one is closed at the switch-over.
+   */
+  async prepareReload(config: OutpostConfig): Promise<{ commit(): void; abort(): Promise<void> }> {
+    const key = (file: AcctFile) => JSON.stringify(plain({ ...file, pos: undefined }));
+    const old = new Map(this.files.map((f) => [key(f.file), f]));
+    const opened: AccountingFile[] = [];
+    const next: AccountingFile[] = [];
+    try {
+      for (const file of config.acctFiles) {
+        const kept = old.get(key(file));
+        if (kept) {
+          old.delete(key(file));
+          next.push(kept);
+          continue;
+        }
+        const fresh = new AccountingFile(file, config, this.log);
+        await fresh.sink.start();
+        opened.push(fresh);
+        next.push(fresh);
+      }
+    } catch (error) {
+      await Promise.allSettled(opened.map((f) => f.sink.stop()));
+      throw error;
+    }
+    return {
+      commit: () => {
+        for (const file of next) file.config = config;
+        this.files = next;
+        for (const gone of old.values())
+          gone.sink
+            .stop()
+            .catch((error) => this.log.error({ err: error }, 'could not close a removed acct-file'));
+      },
+      abort: async () => {
+        await Promise.allSettled(opened.map((f) => f.sink.stop()));
+      },
+    };
   }
 
   async start(): Promise<void> {

@@ -3,6 +3,7 @@
 // written to the store in chunks of many batches, because the store loads big chunks far faster
 // than small ones. The next chunk is prepared while the previous one is being written. A batch
 // leaves the journal only after the store has acknowledged its chunk.
+import { channel } from 'node:diagnostics_channel';
 import type { Logger } from '../../logging.js';
 import type { Enricher } from '../enrich/enricher.js';
 import type { StoredEvent } from '../store/columns.js';
@@ -11,6 +12,9 @@ import { EventIdSet } from './dedupe.js';
 import type { IngestJournal, JournalEntry } from './journal.js';
 import { MAX_EVENT_AGE } from './normalize.js';
 import { processBatch } from './process-batch.js';
+
+/** Ingest counts for metrics (src/mgmt/metrics/channels.ts); published only when someone listens. */
+const storedChannel = channel('outpost:signals:stored');
 
 export interface PipelineOptions {
   store: EventStore;
@@ -154,6 +158,8 @@ export class IngestPipeline {
 
   private async write(chunk: Chunk): Promise<void> {
     await this.retrying('event store write failed', () => this.options.store.ingest(chunk));
+    if (storedChannel.hasSubscribers)
+      storedChannel.publish({ events: chunk.events.length, batches: chunk.batches.length });
     for (const record of chunk.batches) this.unstoredHashes.delete(record.content_hash);
     await Promise.all(chunk.entries.map((entry) => this.options.journal.remove(entry)));
   }
