@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { registerBounceCommands } from './bounce/commands.js';
 import { registerConfigCommands } from './config/commands.js';
 import { formatDiagnostic, hasErrors, loadConfigFile } from './config/index.js';
+import { registerInitCommands } from './init/commands.js';
 import { operatorLog } from './logs/index.js';
 import { startOutpost } from './main.js';
 import { registerMgmtCommands } from './mgmt/commands.js';
@@ -22,6 +23,7 @@ registerBounceCommands(program);
 registerSmtpCommands(program);
 registerSignalsCommands(program);
 registerMgmtCommands(program);
+registerInitCommands(program);
 
 program
   .command('start')
