@@ -47,6 +47,14 @@ interface BoundServer {
   awaitSlot: boolean;
 }
 
+interface PlannedListener {
+  env: SessionEnv;
+  awaitSlot: boolean;
+  configured: string;
+  host: string;
+  port: number;
+}
+
 export class SmtpService implements Service {
   readonly name = 'smtp';
   /** By listener as configured (`127.0.0.1:0`), so a reload can tell kept, new and removed ones apart. */
@@ -77,6 +85,29 @@ export class SmtpService implements Service {
    * changes for clients until `commit`. Sessions already open keep the settings they started with.
    */
   async prepareReload(config: OutpostConfig): Promise<{ commit(): void; abort(): Promise<void> }> {
+    const next = await this.plan(config);
+    const added: BoundServer[] = [];
+    const closeAdded = () => Promise.all(added.map(({ server }) => closeServer(server)));
+    try {
+      for (const [key, { env, awaitSlot, configured, host, port }] of next) {
+        if (this.servers.has(key)) continue;
+        const entry = { key, env, awaitSlot } as BoundServer;
+        entry.server = createServer({ noDelay: true }, (socket) => this.accept(socket, entry));
+        entry.bound = await listen(entry.server, host, port, configured);
+        added.push(entry);
+      }
+    } catch (error) {
+      await closeAdded();
+      throw error;
+    }
+    return {
+      commit: () => this.switchOver(config, next, added),
+      abort: async () => void (await closeAdded()),
+    };
+  }
+
+  /** What each configured listener's new sessions get, by listener key. */
+  private async plan(config: OutpostConfig): Promise<Map<string, PlannedListener>> {
     const { log } = this.options;
     const policy = policyFrom(config);
     const shared = {
@@ -90,10 +121,7 @@ export class SmtpService implements Service {
       now: this.options.now ?? Date.now,
       stopping: () => this.stopping,
     };
-    const next = new Map<
-      string,
-      { env: SessionEnv; awaitSlot: boolean; configured: string; host: string; port: number }
-    >();
+    const next = new Map<string, PlannedListener>();
     for (const listener of config.listeners) {
       const configured = `${listener.host}:${listener.port}`;
       // Several `127.0.0.1:0` listeners are several listeners: the key counts repeats.
@@ -116,44 +144,35 @@ export class SmtpService implements Service {
         immediateTls: listener.settings['immediate-tls'] ?? false,
       };
       const awaitSlot = listener.settings['await-slot'] ?? config.global['smtp-await-slot'];
-      next.set(key, { env: { ...shared, listener: info }, awaitSlot, configured, ...listener });
+      next.set(key, {
+        env: { ...shared, listener: info },
+        awaitSlot,
+        configured,
+        host: listener.host,
+        port: listener.port,
+      });
     }
-    const added: BoundServer[] = [];
-    const closeAdded = () => Promise.all(added.map(({ server }) => closeServer(server)));
-    try {
-      for (const [key, { env, awaitSlot, configured, host, port }] of next) {
-        if (this.servers.has(key)) continue;
-        const entry = { key, env, awaitSlot } as BoundServer;
-        entry.server = createServer({ noDelay: true }, (socket) => this.accept(socket, entry));
-        entry.bound = await listen(entry.server, host, port, configured);
-        added.push(entry);
+    return next;
+  }
+
+  /** Kept listeners take their new settings, removed ones stop accepting, new ones start. */
+  private switchOver(config: OutpostConfig, next: Map<string, PlannedListener>, added: BoundServer[]): void {
+    const { log } = this.options;
+    this.config = config;
+    for (const [key, entry] of this.servers) {
+      const kept = next.get(key);
+      if (kept) Object.assign(entry, { env: kept.env, awaitSlot: kept.awaitSlot });
+      else {
+        // Sessions on a removed listener finish as they are.
+        this.servers.delete(key);
+        void closeServer(entry.server);
+        log.info(entry.bound, `smtp listener on ${entry.bound.host}:${entry.bound.port} closed`);
       }
-    } catch (error) {
-      await closeAdded();
-      throw error;
     }
-    return {
-      commit: () => {
-        this.config = config;
-        for (const [key, entry] of this.servers) {
-          const kept = next.get(key);
-          if (kept) Object.assign(entry, { env: kept.env, awaitSlot: kept.awaitSlot });
-          else {
-            // Removed by the reload: no new connections; sessions on it finish as they are.
-            this.servers.delete(key);
-            void closeServer(entry.server);
-            log.info(entry.bound, `smtp listener on ${entry.bound.host}:${entry.bound.port} closed`);
-          }
-        }
-        for (const entry of added) {
-          this.servers.set(entry.key, entry);
-          log.info(entry.bound, `smtp listener on ${entry.bound.host}:${entry.bound.port}`);
-        }
-      },
-      abort: async () => {
-        await closeAdded();
-      },
-    };
+    for (const entry of added) {
+      this.servers.set(entry.key, entry);
+      log.info(entry.bound, `smtp listener on ${entry.bound.host}:${entry.bound.port}`);
+    }
   }
 
   /** SMTP sessions open now (`show status` conn.smtpIn.cur). */
