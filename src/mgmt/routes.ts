@@ -79,23 +79,28 @@ export function registerMgmtRoutes(app: FastifyInstance, ctx: MgmtContext): void
     send(request, reply, failure(`no such resource: ${request.url.split('?')[0]}`), 404),
   );
 
+  registerReads(app, ctx);
+  registerCommands(app, ctx);
+  app.get('/metrics', async (request, reply) => {
+    guard(ctx, request, 'monitor');
+    const { contentType, text } = await ctx.metrics();
+    return reply.type(contentType).send(text);
+  });
+  app.get('/', async (_request, reply) => reply.redirect('/ui'));
+  app.get('/ui', async (request, reply) => {
+    guard(ctx, request, 'monitor');
+    return reply.type('text/html; charset=utf-8').send(renderMonitor(parts, ctx.meter, ctx.tops));
+  });
+}
+
+/** The views (GET): monitor level, settings operator. */
+function registerReads(app: FastifyInstance, ctx: MgmtContext): void {
+  const { parts } = ctx;
   const get = (url: string, level: Level, handler: (request: FastifyRequest) => unknown) =>
     app.get(url, async (request, reply) => {
       guard(ctx, request, level);
       return send(request, reply, success(await handler(request)));
     });
-  const post = (
-    url: string,
-    level: Level,
-    handler: (body: unknown) => unknown,
-    message: (data: never) => string,
-  ) =>
-    app.post(url, async (request, reply) => {
-      guard(ctx, request, level);
-      const data = await handler({ ...(request.query as object), ...((request.body as object) ?? {}) });
-      return send(request, reply, success(data, message(data as never)));
-    });
-
   const list = (request: FastifyRequest) => parse(s.listQuery, request.query);
   get('/status', 'monitor', () => statusDocument(parts, ctx.meter, ctx.tops));
   get('/queues', 'monitor', (r) =>
@@ -111,6 +116,22 @@ export function registerMgmtRoutes(app: FastifyInstance, ctx: MgmtContext): void
   get('/jobDetail', 'monitor', (r) => views.jobDetail(parts, parse(s.jobParam, r.query).jobid));
   get('/settings', 'operator', (r) => views.settings(parts, parse(s.queueParam, r.query).queue));
   get('/csrfToken', 'monitor', () => ({ token: ctx.csrf.issue() }));
+}
+
+/** The commands (POST): operator level, delete admin; each answers with PowerMTA's one-liner. */
+function registerCommands(app: FastifyInstance, ctx: MgmtContext): void {
+  const { parts } = ctx;
+  const post = (
+    url: string,
+    level: Level,
+    handler: (body: unknown) => unknown,
+    message: (data: never) => string,
+  ) =>
+    app.post(url, async (request, reply) => {
+      guard(ctx, request, level);
+      const data = await handler({ ...(request.query as object), ...((request.body as object) ?? {}) });
+      return send(request, reply, success(data, message(data as never)));
+    });
 
   post(
     '/pauseQueue',
@@ -163,15 +184,4 @@ export function registerMgmtRoutes(app: FastifyInstance, ctx: MgmtContext): void
     (b) => commands.rotate(parts, parse(s.rotateBody, b).what),
     (d: { rotated: string }) => `rotated ${d.rotated}.`,
   );
-
-  app.get('/metrics', async (request, reply) => {
-    guard(ctx, request, 'monitor');
-    const { contentType, text } = await ctx.metrics();
-    return reply.type(contentType).send(text);
-  });
-  app.get('/', async (_request, reply) => reply.redirect('/ui'));
-  app.get('/ui', async (request, reply) => {
-    guard(ctx, request, 'monitor');
-    return reply.type('text/html; charset=utf-8').send(renderMonitor(parts, ctx.meter, ctx.tops));
-  });
 }
