@@ -119,12 +119,14 @@ ${source}
     upload-url http://127.0.0.1:8090/api/v1/ingest/events
     engagement-tracking sparkpost
     tracking-domain track.${s.domain}
+    customer-id 1
 </signals>
 enable-signals true
 
 <signals-server>
     listen 127.0.0.1:8090
     storage duckdb
+    customer-id 1
     api-key ${s.signalsKey} all
     public-url https://track.${s.domain}
 </signals-server>
