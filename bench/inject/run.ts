@@ -66,13 +66,17 @@ interface Measure {
   others: number;
 }
 
-/** Runs smtp-source against a server whose process tree is `server`, on a quiet box. */
-async function drive(port: number, persistent: boolean, server: number): Promise<Measure> {
+/**
+ * Runs smtp-source against a server whose process tree is `server`, on a quiet box. `ours` when
+ * the server is a child of this process (its CPU is then inside this process's tree too).
+ */
+async function drive(port: number, persistent: boolean, server: number, ours: boolean): Promise<Measure> {
   if (!(await waitQuiet())) console.error('  warning: the box did not get quiet; numbers may be disturbed');
   const [box0, server0, self0] = [boxBusy(), cpuTree(server), cpuTree(process.pid)];
   const seconds = smtpSource(port, persistent);
   const serverCpu = cpuTree(server) - server0;
-  const others = boxBusy() - box0 - serverCpu - (cpuTree(process.pid) - self0);
+  const selfCpu = cpuTree(process.pid) - self0;
+  const others = boxBusy() - box0 - selfCpu - (ours ? 0 : serverCpu);
   return {
     rate: MESSAGES / seconds,
     cpuPerMessage: serverCpu / MESSAGES,
@@ -117,7 +121,7 @@ async function measureOutpost(persistent: boolean): Promise<Measure> {
   try {
     const port = await freePort();
     const child = await startOutpost(dir, port);
-    const measure = await drive(port, persistent, child.pid!);
+    const measure = await drive(port, persistent, child.pid!, true);
     child.kill('SIGTERM');
     await new Promise((resolve) => child.once('exit', resolve));
     const { spool, recovered } = await Spool.open(join(dir, 'spool'), {
@@ -144,7 +148,7 @@ async function measurePostfix(persistent: boolean, variant: PostfixVariant): Pro
   try {
     startPostfix();
     await sleep(1000);
-    const measure = await drive(port, persistent, postfixMasterPid());
+    const measure = await drive(port, persistent, postfixMasterPid(), false);
     if (variant === 'hold') {
       await sleep(500);
       const held = queued(['hold']);

@@ -98,7 +98,6 @@ export class Session {
   /** Reads from `socket` (the plain one, then the TLS one after STARTTLS). */
   attach(socket: Socket): void {
     this.socket = socket;
-    socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (error) => {
       this.env.log.debug({ err: error, client: this.clientIp }, 'smtp: socket error');
@@ -108,14 +107,20 @@ export class Session {
       this.reply(replies.timeout(this.env.policy.hostName));
       this.close();
     });
+    this.timeoutMs = 0;
     this.setTimeout();
   }
 
+  private timeoutMs = 0;
+
+  /** Arms the idle timer for the current phase (DATA or commands) when its length changes. */
   setTimeout(): void {
     const seconds = this.reader.inData
       ? this.settings['smtp-data-timeout']
       : this.settings['smtp-command-timeout'];
-    this.socket.setTimeout(seconds * 1000);
+    if (seconds * 1000 === this.timeoutMs) return;
+    this.timeoutMs = seconds * 1000;
+    this.socket.setTimeout(this.timeoutMs);
   }
 
   /**
