@@ -38,7 +38,6 @@ export interface SignalsConnectorOptions {
   maxEventAgeMs?: number;
   /** Default 3. */
   gzipLevel?: number;
-  syncIntervalMs?: number;
 }
 
 const MAX_REQUEST_BYTES = 5 * 1024 * 1024;
@@ -104,7 +103,6 @@ export class SignalsConnector implements Service {
       clock: this.clock,
       maxFileBytes: maxRequestBytes,
       maxFileAgeMs: this.intervalMs,
-      syncIntervalMs: options.syncIntervalMs ?? 1000,
       onRolled: (_name, reason) => reason === 'size' && this.fullFileStaged(),
       onWriteError: (error, lines) => this.writeFailed(error, lines),
     });

@@ -2,12 +2,14 @@
 // event; lines collect in memory and are written together once the current turn of the event loop
 // is over (setImmediate), so a burst of events costs one write() and never blocks a caller on disk.
 // Nothing written is lost when the process dies: the open file is `NAME.tmp`, and the next start
-// turns it into a staged file, cutting off a half-written last line. fdatasync runs in the
-// background within `syncIntervalMs` of a write and when a file is rolled, so a power cut loses at
-// most that much.
+// turns it into a staged file, cutting off a half-written last line. A file is fdatasync'ed (in the
+// background) when it is closed, not after every write: the spool fsyncs every message on the same
+// disk, and Signals must not make those fsyncs wait (bench/connector/smtp-impact measured it). So a
+// power cut can lose what was staged since the last roll (at most one upload interval).
 import {
   closeSync,
   fdatasync,
+  fdatasyncSync,
   close as fsClose,
   ftruncateSync,
   openSync,
@@ -28,7 +30,6 @@ export interface StagerOptions {
   maxFileBytes: number;
   /** A file this old is closed at the next write. */
   maxFileAgeMs: number;
-  syncIntervalMs: number;
   /** A file was closed and is ready to upload. */
   onRolled?: (name: string, reason: 'size' | 'age' | 'request') => void;
   /** Lines that could not be written (disk full, I/O error): they are lost and must be counted. */
@@ -58,7 +59,6 @@ export class Stager {
   private pendingBytes = 0;
   private current: OpenFile | undefined;
   private flushScheduled = false;
-  private syncTimer: NodeJS.Timeout | undefined;
   private readonly namer: FileNamer;
 
   constructor(private readonly options: StagerOptions) {
@@ -137,14 +137,13 @@ export class Stager {
 
   /** Flushes and closes; the last file is left staged for the uploader (or the next start). */
   close(): void {
-    clearTimeout(this.syncTimer);
-    this.syncTimer = undefined;
     this.flush();
     const file = this.current;
     if (!file) return;
     this.current = undefined;
     const path = join(this.options.dir, file.name);
     renameSync(path + OPEN_SUFFIX, path);
+    fdatasyncSync(file.fd);
     closeSync(file.fd);
   }
 
@@ -166,9 +165,7 @@ export class Stager {
         ftruncateSync(file.fd, file.bytes);
       } catch {}
       this.options.onWriteError?.(error, end - start);
-      return;
     }
-    this.scheduleSync();
   }
 
   private create(): OpenFile {
@@ -176,16 +173,6 @@ export class Stager {
     const fd = openSync(join(this.options.dir, name + OPEN_SUFFIX), 'wx');
     this.current = { name, fd, bytes: 0, createdAt: this.options.clock.now() };
     return this.current;
-  }
-
-  private scheduleSync(): void {
-    // A real timer, not the injected clock: this is about the disk, not about the upload schedule.
-    if (this.syncTimer !== undefined) return;
-    this.syncTimer = setTimeout(() => {
-      this.syncTimer = undefined;
-      if (this.current) fdatasync(this.current.fd, () => {});
-    }, this.options.syncIntervalMs);
-    this.syncTimer.unref();
   }
 
   /** Returns whether a half-written last line had to be cut off. */

@@ -15,7 +15,6 @@ function stager(dir: string, clock = new ManualClock(), maxFileBytes = 1000) {
     clock,
     maxFileBytes,
     maxFileAgeMs: 60_000,
-    syncIntervalMs: 1000,
     onRolled: (name, reason) => rolled.push(`${reason} ${name}`),
   });
   return { s, rolled, clock };
@@ -94,7 +93,6 @@ describe('signals staging files', () => {
       clock: new ManualClock(),
       maxFileBytes: 1 << 20,
       maxFileAgeMs: 60_000,
-      syncIntervalMs: 1000,
       onWriteError: (_error, lines) => lost.push(lines),
       writeAt: (fd, buffer, offset, length, position) => {
         if (!failNext) return writeSync(fd, buffer, offset, length, position);
