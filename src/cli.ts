@@ -38,7 +38,15 @@ program
     }
     const { log, file } = operatorLog(config);
     log.info({ config: options.config }, `Outpost starting with ${options.config}`);
-    const runtime = await startOutpost(config, { log, logFile: file });
+    let runtime: Awaited<ReturnType<typeof startOutpost>>;
+    try {
+      runtime = await startOutpost(config, { log, logFile: file });
+    } catch (error) {
+      // Said in the log too: under systemd the log file is where an operator looks first.
+      log.error({ err: error }, `start failed: ${(error as Error).message}`);
+      await file.stop();
+      throw error;
+    }
     let stopping = false;
     const shutdown = async (signal: string) => {
       if (stopping) {
