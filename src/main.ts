@@ -97,7 +97,12 @@ function servicesFor(
       read: (id) => spool.spool.read(id),
       markRecipients: (id, indexes, state) => spool.spool.markRecipients(id, indexes, state),
     },
-    recovered: () => spool.recovered.filter((envelope) => !processors.wants(envelope)),
+    // The last consumer of what recovery found: the envelopes are released once queued.
+    recovered: () => {
+      const mine = spool.recovered.filter((envelope) => !processors.wants(envelope));
+      spool.recovered = [];
+      return mine;
+    },
     spoolDsn: async (envelope, body) => {
       await spool.spool.store(envelope, body);
     },
@@ -110,7 +115,7 @@ function servicesFor(
     dataDir: dir,
     onSpooled: (message) => processors.handle(message),
   });
-  services.push(spool, delivery, processors, smtp);
+  services.push(spool, processors, delivery, smtp);
   Object.assign(parts, { spool, delivery, processors, smtp });
   // The management port starts right after the log and stops last but for it: it answers while
   // the MTA starts and while it drains.

@@ -10,7 +10,7 @@ import type { EventBus } from '../events/index.js';
 import type { Logger } from '../logging.js';
 import type { Service } from '../main.js';
 import { processorFor, type RelayRules, relayRulesFrom } from '../smtp/relay.js';
-import type { SpoolEnvelope, SpooledMessage } from '../spool/index.js';
+import type { RecoveredEnvelope, SpoolEnvelope, SpooledMessage } from '../spool/index.js';
 import { reportToEvents } from './events.js';
 import { type ParseOptions, parseReport } from './parse.js';
 import { processorOptions } from './processor-options.js';
@@ -24,7 +24,7 @@ export interface ProcessorOptions {
   /** Hands the message to the queues (for recipients not consumed). */
   deliver: (message: SpooledMessage) => void;
   /** At start: messages the spool recovered, and how to read one (reports that were not processed yet). */
-  recovered?: () => SpoolEnvelope[];
+  recovered?: () => RecoveredEnvelope[];
   read?: (id: string) => Promise<SpooledMessage>;
 }
 
@@ -49,7 +49,8 @@ export class ReportProcessors implements Service {
     this.parseOptions = processorOptions(config);
   }
 
-  private mine(envelope: SpoolEnvelope) {
+  private mine(envelope: Pick<SpoolEnvelope, 'recipients'>) {
+    if (this.rules.processors.length === 0) return [];
     return envelope.recipients.flatMap((r, index) => {
       const processor = processorFor(this.rules, r.address);
       return processor && r.state === 'pending' ? [{ index, processor, address: r.address }] : [];
@@ -57,7 +58,7 @@ export class ReportProcessors implements Service {
   }
 
   /** Whether a processor takes some recipient of this message (the queues must not get it first). */
-  wants(envelope: SpoolEnvelope): boolean {
+  wants(envelope: Pick<SpoolEnvelope, 'recipients'>): boolean {
     return this.mine(envelope).length > 0;
   }
 

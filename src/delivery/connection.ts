@@ -156,7 +156,7 @@ function trackedCopy(
   if (!tracked) return { item, bytes: body };
   const [first, ...rest] = item.rcpts as [number, ...number[]];
   if (rest.length > 0) ctx.manager.putBack(queue, { message: item.message, rcpts: rest });
-  const rcpt = item.message.recipients[first]!;
+  const rcpt = item.message.recipient(first);
   return {
     item: { message: item.message, rcpts: [first] },
     bytes: tracked.forRecipient(rcpt, envelope.messageId),
@@ -199,7 +199,7 @@ async function sendItem(
   try {
     replies = await session.send(
       envelope.mailFrom,
-      item.rcpts.map((i) => message.recipients[i]!),
+      item.rcpts.map((i) => message.recipient(i)),
       prepared.bytes,
       dsn,
     );

@@ -78,7 +78,7 @@ export class Outcomes {
       vmta: queue.vmta,
       queue: queue.key,
       dlvType: 'smtp',
-      attempts: message.attempts[index] ?? 0,
+      attempts: message.attempts(index),
     };
     const optional: Partial<OutpostEvent> = {
       orcpt: r.orcpt,
@@ -115,7 +115,7 @@ export class Outcomes {
   async delivered(
     queue: DomainQueue,
     message: QueuedMessage,
-    rcpts: number[],
+    rcpts: readonly number[],
     reply: string,
     loaded: Loaded,
     attempt: AttemptInfo,
@@ -137,7 +137,7 @@ export class Outcomes {
   async bounced(
     queue: DomainQueue,
     message: QueuedMessage,
-    rcpts: number[],
+    rcpts: readonly number[],
     reply: string,
     loaded: Loaded,
     attempt?: AttemptInfo,
@@ -169,7 +169,7 @@ export class Outcomes {
   private async failureDsn(
     queue: DomainQueue,
     loaded: Loaded,
-    rcpts: number[],
+    rcpts: readonly number[],
     failure: Omit<FailedRecipient, 'address' | 'orcpt'>,
   ): Promise<void> {
     const { envelope, body } = loaded;

@@ -6,7 +6,8 @@ import type { EventBus } from '../events/index.js';
 import type { Logger } from '../logging.js';
 import type { Service } from '../main.js';
 import { QueueManager } from '../queue/manager.js';
-import type { DeliveryEnvelope, MessageStore } from '../queue/message.js';
+import type { MessageStore, QueueableEnvelope } from '../queue/message.js';
+import { releaseMemory } from '../queue/release-memory.js';
 import { RollupMatcher } from '../queue/rollup.js';
 import type { Clock } from '../queue/timer-heap.js';
 import { SourceHosts } from '../queue/vmta.js';
@@ -25,7 +26,7 @@ export interface DeliveryOptions {
   resolver?: Resolver;
   clock?: Clock;
   /** Messages the spool recovered at start; queued when the service starts. */
-  recovered?: () => DeliveryEnvelope[];
+  recovered?: () => QueueableEnvelope[];
   /** Spools a DSN Outpost generated; the service then queues it. Absent: no DSNs are sent. */
   spoolDsn?: (envelope: SpoolEnvelope, body: Buffer) => Promise<void>;
 }
@@ -97,7 +98,7 @@ export class DeliveryService implements Service {
   }
 
   /** A message the spool holds (a new one, or one recovered at start). */
-  enqueue(envelope: DeliveryEnvelope): void {
+  enqueue(envelope: QueueableEnvelope): void {
     this.manager.enqueue(envelope);
   }
 
@@ -122,10 +123,12 @@ export class DeliveryService implements Service {
   }
 
   async start(): Promise<void> {
-    const recovered = this.options.recovered?.() ?? [];
+    let recovered = this.options.recovered?.() ?? [];
+    const count = recovered.length;
     for (const envelope of recovered) this.manager.enqueue(envelope);
-    if (recovered.length > 0)
-      this.options.log.info({ messages: recovered.length }, `queued ${recovered.length} recovered messages`);
+    recovered = [];
+    if (count > 10_000) releaseMemory();
+    if (count > 0) this.options.log.info({ messages: count }, `queued ${count} recovered messages`);
   }
 
   /**

@@ -6,7 +6,14 @@ import { domainSettingsFor, normalizeDomain, type OutpostConfig } from '../confi
 import type { Logger } from '../logging.js';
 import { loadPauseState, type PauseState, queuePatternMatches, savePauseState } from './control.js';
 import { DomainQueue } from './domain-queue.js';
-import { type DeliveryEnvelope, IN_FLIGHT, PENDING, QueuedMessage, type QueueItem } from './message.js';
+import {
+  FIRST_ONLY,
+  IN_FLIGHT,
+  PENDING,
+  type QueueableEnvelope,
+  QueuedMessage,
+  type QueueItem,
+} from './message.js';
 import { type Clock, systemClock, TimerHeap } from './timer-heap.js';
 import { DEFAULT_VMTA, VmtaSelector } from './vmta.js';
 
@@ -23,7 +30,7 @@ export interface QueueManagerOptions {
 /** Recipients removed from the queues by an operator (`delete`), for the caller to record. */
 export interface Removed {
   message: QueuedMessage;
-  rcpts: number[];
+  rcpts: readonly number[];
   /** The queue they were in (the accounting record names it). */
   queue: DomainQueue;
 }
@@ -69,7 +76,7 @@ export class QueueManager {
   }
 
   /** Adds a spooled message; recipients already final are skipped. */
-  enqueue(envelope: DeliveryEnvelope): QueuedMessage {
+  enqueue(envelope: QueueableEnvelope): QueuedMessage {
     const message = QueuedMessage.fromEnvelope(envelope);
     if (message.pending === 0) return message;
     this.messages.set(message.id, message);
@@ -77,13 +84,13 @@ export class QueueManager {
     // A selection that no longer exists still gets a queue; delivery bounces it with 5.3.5.
     const vmta = choice?.vmta ?? message.virtualMta ?? DEFAULT_VMTA;
     const byQueue = new Map<DomainQueue, number[]>();
-    message.recipients.forEach((address, index) => {
-      if (message.states[index] !== PENDING) return;
-      const queue = this.routeFor(domainOf(address), vmta);
+    for (let index = 0; index < message.count; index++) {
+      if (message.state(index) !== PENDING) continue;
+      const queue = this.routeFor(domainOf(message.recipient(index)), vmta);
       byQueue.set(queue, [...(byQueue.get(queue) ?? []), index]);
-    });
+    }
     for (const [queue, rcpts] of byQueue) {
-      queue.push({ message, rcpts });
+      queue.push({ message, rcpts: rcpts.length === 1 && rcpts[0] === 0 ? FIRST_ONLY : rcpts });
       if (queue.retryAt > 0 && queue.settings['retry-upon-new-mail']) queue.retryAt = 0;
       this.poke(queue);
     }
@@ -144,25 +151,25 @@ export class QueueManager {
         this.parked.set(message.jobId, [...(this.parked.get(message.jobId) ?? []), { queue, item }]);
         continue;
       }
-      const pending = item.rcpts.filter((i) => message.states[i] === PENDING);
+      const pending = item.rcpts.filter((i) => message.state(i) === PENDING);
       if (pending.length === 0) continue;
       // Larger messages are split into transactions of max-rcpt-per-transaction (UG50 §3.3.10.72).
       const limit = queue.settings['max-rcpt-per-transaction'];
       const rcpts = pending.slice(0, limit);
       if (pending.length > limit) queue.unshift({ message, rcpts: pending.slice(limit) });
-      for (const i of rcpts) message.states[i] = IN_FLIGHT;
+      for (const i of rcpts) message.setState(i, IN_FLIGHT);
       return { message, rcpts };
     }
   }
 
   /** Returns an item a connection took but did not attempt (rate limit, connection closing). */
   putBack(queue: DomainQueue, item: QueueItem): void {
-    for (const i of item.rcpts) if (item.message.states[i] === IN_FLIGHT) item.message.states[i] = PENDING;
+    for (const i of item.rcpts) if (item.message.state(i) === IN_FLIGHT) item.message.setState(i, PENDING);
     queue.unshift(item);
   }
 
   /** Recipients that got a final outcome; the message leaves memory when none is left. */
-  finish(message: QueuedMessage, rcpts: number[]): void {
+  finish(message: QueuedMessage, rcpts: readonly number[]): void {
     for (const i of rcpts) message.finish(i);
     if (message.pending === 0) this.messages.delete(message.id);
   }
@@ -170,8 +177,8 @@ export class QueueManager {
   /** Recipients to try again at `at` (retry-recipients-after, or the queue's retry time). */
   retryLater(queue: DomainQueue, item: QueueItem, at: number): void {
     for (const i of item.rcpts) {
-      item.message.states[i] = PENDING;
-      item.message.attempts[i]! += 1;
+      item.message.setState(i, PENDING);
+      item.message.failed(i);
     }
     queue.later.add(item);
     this.heap.schedule(at, () => {
@@ -267,7 +274,7 @@ export class QueueManager {
   }
 
   private pending(queue: DomainQueue, item: QueueItem): Removed[] {
-    const rcpts = item.rcpts.filter((i) => item.message.states[i] === PENDING);
+    const rcpts = item.rcpts.filter((i) => item.message.state(i) === PENDING);
     return rcpts.length > 0 ? [{ message: item.message, rcpts, queue }] : [];
   }
 

@@ -93,6 +93,30 @@ export interface SpoolEnvelope {
   };
 }
 
+/**
+ * What recovery keeps of an envelope: just what queueing needs. A million recovered messages must fit
+ * in memory, so the rest stays on disk until delivery reads it (Spool#read).
+ */
+export type RecoveredEnvelope = Pick<SpoolEnvelope, 'id' | 'receivedAt' | 'size' | 'jobId' | 'virtualMta'> & {
+  recipients: Array<{ address: string; state: RecipientState }>;
+};
+
+/** The compact form of `envelope`; `intern` shares repeated strings (job and VirtualMTA names). */
+export function compactEnvelope(
+  envelope: SpoolEnvelope,
+  intern: (s: string) => string = (s) => s,
+): RecoveredEnvelope {
+  const compact: RecoveredEnvelope = {
+    id: envelope.id,
+    receivedAt: envelope.receivedAt,
+    size: envelope.size,
+    recipients: envelope.recipients.map((r) => ({ address: r.address, state: r.state })),
+  };
+  if (envelope.jobId !== undefined) compact.jobId = intern(envelope.jobId);
+  if (envelope.virtualMta !== undefined) compact.virtualMta = intern(envelope.virtualMta);
+  return compact;
+}
+
 /** A message as handed to `onSpooled`: its envelope, and its bytes (already on disk). */
 export interface SpooledMessage {
   envelope: SpoolEnvelope;

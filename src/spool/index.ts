@@ -34,11 +34,13 @@
  * the headers Outpost added (Received, Message-ID) and without the ones it consumed (X-Job, …).
  */
 export {
+  compactEnvelope,
   type DsnNotify,
   type FinalRecipientState,
   isFinal,
   RECIPIENT_STATES,
   type RecipientState,
+  type RecoveredEnvelope,
   type SpoolEnvelope,
   type SpooledMessage,
   type SpoolRecipient,

@@ -30,7 +30,7 @@ export function encodeMessageHeader(envelopeJson: Buffer, body: Buffer): Buffer 
 /** A done record: recipients `r` (all of them when absent) of message `id` reached state `s`. */
 export interface DonePayload {
   id: string;
-  r?: number[];
+  r?: readonly number[];
   s: FinalRecipientState;
 }
 

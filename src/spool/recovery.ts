@@ -5,14 +5,20 @@
 import { readdir, readFile, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../logging.js';
-import { isFinal, RECIPIENT_STATES, type SpoolEnvelope } from './envelope.js';
+import {
+  compactEnvelope,
+  isFinal,
+  RECIPIENT_STATES,
+  type RecoveredEnvelope,
+  type SpoolEnvelope,
+} from './envelope.js';
 import { type ScannedMessage, type ScanProblem, scanDone, scanMessages } from './record.js';
 import { ignoreMissing, SEGMENT_FILE, Segment } from './segment.js';
 
 export interface FoundMessage {
   segment: Segment;
   record: Omit<ScannedMessage, 'envelopeJson'>;
-  envelope: SpoolEnvelope;
+  envelope: RecoveredEnvelope;
 }
 
 export interface RecoveredSpool {
@@ -51,7 +57,7 @@ function logProblems(log: Logger, file: string, problems: ScanProblem[]): void {
 }
 
 /** Keeps the newer copy of a message but never forgets an outcome the older copy had. */
-function mergeInto(newer: SpoolEnvelope, older: SpoolEnvelope): void {
+function mergeInto(newer: RecoveredEnvelope, older: RecoveredEnvelope): void {
   newer.recipients.forEach((r, i) => {
     const old = older.recipients[i]?.state;
     if (r.state === 'pending' && old && isFinal(old)) r.state = old;
@@ -81,6 +87,13 @@ export async function recoverSegments(
 ): Promise<RecoveredSpool> {
   const messages = new Map<string, FoundMessage>();
   const segments: Segment[] = [];
+  const strings = new Map<string, string>();
+  const intern = (text: string) => {
+    const known = strings.get(text);
+    if (known !== undefined) return known;
+    strings.set(text, text);
+    return text;
+  };
   let nextSeq = 1;
   for (const [seq, files] of await listSegments(dir, log)) {
     nextSeq = Math.max(nextSeq, seq + 1);
@@ -98,14 +111,15 @@ export async function recoverSegments(
     logProblems(log, found.msgs.path, problems);
     if (problems.length > 0) found.damaged = true;
     for (const { envelopeJson, ...record } of records) {
-      const envelope = parseEnvelope(envelopeJson);
-      if (!envelope) {
+      const full = parseEnvelope(envelopeJson);
+      if (!full) {
         logProblems(log, found.msgs.path, [
           { offset: record.recordOffset, length: record.recordLength, kind: 'corrupt' },
         ]);
         found.damaged = true;
         continue;
       }
+      const envelope = compactEnvelope(full, intern);
       const older = messages.get(envelope.id);
       if (older) mergeInto(envelope, older.envelope);
       messages.set(envelope.id, { segment: found, record, envelope });

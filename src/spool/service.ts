@@ -3,7 +3,7 @@
 import { configPath, type OutpostConfig } from '../config/index.js';
 import type { Logger } from '../logging.js';
 import type { Service } from '../main.js';
-import type { SpoolEnvelope } from './envelope.js';
+import type { RecoveredEnvelope } from './envelope.js';
 import { Spool } from './spool.js';
 
 /** `<spool DIR>` with the highest `priority` (Outpost uses one spool), else DATA-DIR/spool. */
@@ -20,7 +20,7 @@ export class SpoolService implements Service {
   readonly name = 'spool';
   private opened: Spool | undefined;
   /** What recovery found at start: every acknowledged message with pending recipients. */
-  recovered: SpoolEnvelope[] = [];
+  recovered: RecoveredEnvelope[] = [];
 
   constructor(
     private readonly config: OutpostConfig,

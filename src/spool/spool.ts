@@ -3,7 +3,13 @@
 import { mkdir, open, readFile, rename, statfs, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../logging.js';
-import { type FinalRecipientState, isFinal, type SpoolEnvelope, type SpooledMessage } from './envelope.js';
+import {
+  type FinalRecipientState,
+  isFinal,
+  type RecoveredEnvelope,
+  type SpoolEnvelope,
+  type SpooledMessage,
+} from './envelope.js';
 import { SpoolCorruptError, SpoolError, SpoolUnavailableError, UnknownMessageError } from './errors.js';
 import { lockSpool, type SpoolLock } from './lock.js';
 import { stateCode, stateOf } from './record.js';
@@ -26,8 +32,8 @@ export interface SpoolOptions {
 
 export interface OpenedSpool {
   spool: Spool;
-  /** Every acknowledged message with at least one pending recipient, oldest first. */
-  recovered: SpoolEnvelope[];
+  /** Every acknowledged message with at least one pending recipient, oldest first (compact form). */
+  recovered: RecoveredEnvelope[];
 }
 
 export class Spool {
@@ -79,10 +85,12 @@ export class Spool {
   }
 
   /** Indexes what recovery found and returns the live envelopes, oldest first. */
-  private adopt(messages: Map<string, FoundMessage>): SpoolEnvelope[] {
-    const live: SpoolEnvelope[] = [];
+  private adopt(messages: Map<string, FoundMessage>): RecoveredEnvelope[] {
+    const live: RecoveredEnvelope[] = [];
     for (const { segment, record, envelope } of messages.values()) {
-      const states = Uint8Array.from(envelope.recipients, (r) => stateCode(r.state));
+      // Deleting as we go lets the scan's objects go while the index is built (memory peak).
+      messages.delete(envelope.id);
+      const states = envelope.recipients.map((r) => stateCode(r.state));
       const pending = envelope.recipients.filter((r) => !isFinal(r.state)).length;
       if (pending === 0) continue;
       const { recordLength, bodyOffset, bodyLength, bodyCrc } = record;
@@ -127,7 +135,7 @@ export class Spool {
     const envelope = parseEnvelope(envelopeJson);
     if (!envelope) throw new SpoolCorruptError(id, 'envelope does not parse');
     envelope.recipients.forEach((r, i) => {
-      r.state = stateOf(entry.states[i] ?? 0);
+      r.state = stateOf(entry.stateAt(i));
     });
     return { envelope, body };
   }
@@ -142,7 +150,7 @@ export class Spool {
    * restart will not return them as pending. Once no recipient is pending the message is gone
    * (later calls throw UnknownMessageError) and its space is reclaimed.
    */
-  markRecipients(id: string, indexes: number[], state: FinalRecipientState): Promise<void> {
+  markRecipients(id: string, indexes: readonly number[], state: FinalRecipientState): Promise<void> {
     if (!isFinal(state)) return Promise.reject(new TypeError('markRecipients needs a final state'));
     return this.messages.mark(id, indexes, state);
   }

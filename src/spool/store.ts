@@ -13,7 +13,7 @@ import type { Segment } from './segment.js';
 /** Commit latency for metrics (src/mgmt/metrics/channels.ts); published only when someone listens. */
 const commitChannel = channel('outpost:spool:commit');
 
-/** Where a live message's record is, and its recipients' states (one byte each). */
+/** Where a live message's record is, and its recipients' states. */
 export class Entry {
   constructor(
     /** Segment whose `.done` file takes this message's outcomes. */
@@ -24,11 +24,30 @@ export class Entry {
     public bodyOffset: number,
     public bodyLength: number,
     public bodyCrc: number,
-    public readonly states: Uint8Array,
+    states: number[],
     public pending: number,
     /** A copy into the head segment is queued or being written. */
     public moving = false,
-  ) {}
+  ) {
+    // One-recipient messages (nearly all) keep their state as a number: no array per message.
+    this.codes = states.length === 1 ? states[0]! : states;
+  }
+
+  /** State code per recipient (stateOf reads it). */
+  private codes: number | number[];
+
+  get count(): number {
+    return typeof this.codes === 'number' ? 1 : this.codes.length;
+  }
+
+  stateAt(index: number): number {
+    return typeof this.codes === 'number' ? this.codes : this.codes[index]!;
+  }
+
+  setStateAt(index: number, code: number): void {
+    if (typeof this.codes === 'number') this.codes = code;
+    else this.codes[index] = code;
+  }
 }
 
 type Deferred<T> = { resolve: (value: T) => void; reject: (error: unknown) => void };
@@ -36,7 +55,7 @@ type Deferred<T> = { resolve: (value: T) => void; reject: (error: unknown) => vo
 /** A write waiting for the commit loop: a new message, a copy of a live one, or outcomes. */
 type Write =
   | { kind: 'message'; envelope: SpoolEnvelope; body: Buffer; moving?: Entry }
-  | { kind: 'done'; id: string; indexes?: number[]; state: FinalRecipientState };
+  | { kind: 'done'; id: string; indexes?: readonly number[]; state: FinalRecipientState };
 type WriteItem = Write & { wait: Deferred<void> };
 
 type Staged = { item: WriteItem; segment: Segment; offset: number; length: number; bodyCrc: number };
@@ -136,10 +155,10 @@ export class MessageStore {
     const segment = this.head;
     if (item.moving) {
       // A copy carries the outcomes known now; later ones go to the new home's .done file.
-      const states = item.moving.states;
+      const moving = item.moving;
       envelope = {
         ...envelope,
-        recipients: envelope.recipients.map((r, i) => ({ ...r, state: stateOf(states[i]!) })),
+        recipients: envelope.recipients.map((r, i) => ({ ...r, state: stateOf(moving.stateAt(i)) })),
       };
       item.moving.home = segment;
     }
@@ -161,7 +180,7 @@ export class MessageStore {
     const bodyOffset = offset + length - item.body.length;
     const entry = item.moving;
     if (!entry) {
-      const states = new Uint8Array(item.envelope.recipients.length);
+      const states = new Array<number>(item.envelope.recipients.length).fill(0);
       this.index.set(
         item.envelope.id,
         new Entry(segment, segment, length, bodyOffset, item.body.length, bodyCrc, states, states.length),
@@ -184,16 +203,16 @@ export class MessageStore {
   }
 
   /** Updates the in-memory states now; the returned write makes them durable. */
-  mark(id: string, indexes: number[] | undefined, state: FinalRecipientState): Promise<void> {
+  mark(id: string, indexes: readonly number[] | undefined, state: FinalRecipientState): Promise<void> {
     const entry = this.index.get(id);
     if (!entry) return Promise.reject(new UnknownMessageError(id));
-    const all = indexes ?? [...entry.states.keys()];
-    const bad = all.find((i) => !Number.isInteger(i) || i < 0 || i >= entry.states.length);
+    const all = indexes ?? Array.from({ length: entry.count }, (_, i) => i);
+    const bad = all.find((i) => !Number.isInteger(i) || i < 0 || i >= entry.count);
     if (bad !== undefined) return Promise.reject(new RangeError(`message ${id} has no recipient ${bad}`));
     const code = stateCode(state);
     for (const i of all) {
-      if (!isFinal(stateOf(entry.states[i]!))) {
-        entry.states[i] = code;
+      if (!isFinal(stateOf(entry.stateAt(i)))) {
+        entry.setStateAt(i, code);
         entry.pending--;
       }
     }

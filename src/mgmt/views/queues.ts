@@ -29,7 +29,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 export function pendingOf(item: QueueItem): number {
   let n = 0;
-  for (const i of item.rcpts) if (item.message.states[i] === PENDING) n++;
+  for (const i of item.rcpts) if (item.message.state(i) === PENDING) n++;
   return n;
 }
 
