@@ -4,12 +4,15 @@ import { join } from 'node:path';
 import { after } from 'node:test';
 import { DuckDbStore } from '../../src/signals/store/duckdb/store.js';
 import { storeSuite } from './store.suite.js';
+import { cohortSuite } from './store-cohorts.suite.js';
 
 const root = mkdtempSync(join(tmpdir(), 'outpost-duck-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 let n = 0;
 
-storeSuite('duckdb', async () => {
+const open = async () => {
   const dir = join(root, String(++n));
   return DuckDbStore.open({ path: join(dir, 'events.duckdb'), tmpDir: join(dir, 'tmp'), threads: 2 });
-});
+};
+storeSuite('duckdb', open);
+cohortSuite('duckdb', open);

@@ -6,10 +6,10 @@ import type { EventTypeName } from '../event-types.js';
 import type { Condition, Measure } from '../store/query.js';
 
 const type = (...types: EventTypeName[]): Condition => ({ column: 'type', in: types });
-const ADMIN = [25, 80];
-const HARD = [10, 30, 90];
-const SOFT = [20, 21, 22, 23, 24, 40, 60, 70, 100];
-const BLOCK = [50, 51, 52, 53, 54];
+export const ADMIN = [25, 80];
+export const HARD = [10, 30, 90];
+export const SOFT = [20, 21, 22, 23, 24, 40, 60, 70, 100];
+export const BLOCK = [50, 51, 52, 53, 54];
 const firstAttempt: Condition = {
   any: [
     { column: 'num_retries', present: false },
@@ -26,9 +26,9 @@ const notPrefetched: Condition = {
     { column: 'prefetched', in: [0] },
   ],
 };
-const OPEN = ['open', 'amp_open'] as const;
-const INITIAL = ['initial_open', 'amp_initial_open'] as const;
-const CLICK = ['click', 'amp_click'] as const;
+export const OPEN = ['open', 'amp_open'] as const;
+export const INITIAL = ['initial_open', 'amp_initial_open'] as const;
+export const CLICK = ['click', 'amp_click'] as const;
 
 /** The measures metrics are built from; each is one aggregate in the store query. */
 export const BASE: Record<string, Measure> = {

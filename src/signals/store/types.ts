@@ -2,6 +2,7 @@
 // (health score, cohorts) and the tracking endpoint all go through this interface; the SQL of each
 // engine stays behind it (duckdb/, clickhouse/). One test suite (test/signals/store.suite.ts) runs
 // against every engine.
+import type { CohortDaySpec, CohortDayState, CohortQuery, CohortRow } from './cohorts.js';
 import type { StoredEvent } from './columns.js';
 import type { AggregateQuery, AggregateRow, Condition, SearchQuery } from './query.js';
 
@@ -86,5 +87,13 @@ export interface EventStore {
   dropEventDaysBefore(day: number): Promise<void>;
   /** Removes batch records (and their failed lines) received before `ms` (milliseconds). */
   dropBatchesBefore(ms: number): Promise<void>;
+  /** Computes one day of the cohort rollup (cohorts.ts) from the events and replaces that day. */
+  computeCohortDay(spec: CohortDaySpec): Promise<void>;
+  /** Which days the rollup holds, oldest first. */
+  cohortDays(): Promise<CohortDayState[]>;
+  /** Sums over the rollup. */
+  cohortAggregate(query: CohortQuery): Promise<CohortRow[]>;
+  /** Retention of the rollup: removes days before `day` (00:00 UTC, Unix seconds). */
+  dropCohortDaysBefore(day: number): Promise<void>;
   close(): Promise<void>;
 }

@@ -6,6 +6,8 @@
 // because 18.16 reads every selected column of every candidate row before it sorts.
 import { Readable } from 'node:stream';
 import { type ClickHouseClient, createClient } from '@clickhouse/client';
+import { renderCohortDay } from '../cohort-sql.js';
+import type { CohortDaySpec, CohortDayState, CohortQuery, CohortRow, RollupMeasure } from '../cohorts.js';
 import { COLUMN_NAMES, eventToRowJson, type StoredEvent } from '../columns.js';
 import { batchWhere, keysetAfter } from '../paging.js';
 import type { AggregateQuery, AggregateRow, Condition, SearchQuery } from '../query.js';
@@ -13,6 +15,7 @@ import { and } from '../query.js';
 import { recordsToNdjson, rowToBatch, rowToEvent, rowToFailure, toNumber } from '../rows.js';
 import { numberLiteral, renderAggregate, renderCondition } from '../sql.js';
 import type { BatchQuery, BatchRecord, EventStore, FailedEvent, IngestWrite } from '../types.js';
+import { COHORT_ROW_COLUMNS, chCohortAggregate, chCohortDialect, cohortSchemaStatements } from './cohorts.js';
 import { chDialect, chIdent, chString } from './dialect.js';
 import { EVENT_KEY, SEARCH_VIEWS, schemaStatements } from './schema.js';
 
@@ -32,6 +35,8 @@ const toEvent = (row: Row) => rowToEvent({ ...row, ts: row.ts_unix });
 export class ClickHouseStore implements EventStore {
   readonly engine = 'clickhouse' as const;
   private writeChain: Promise<unknown> = Promise.resolve();
+  private cohortTables: Promise<void> | undefined;
+  private lastVersion = 0;
 
   private constructor(
     private readonly client: ClickHouseClient,
@@ -227,6 +232,86 @@ export class ClickHouseStore implements EventStore {
       });
       await this.client.command({
         query: `ALTER TABLE ${this.table('batches')} DELETE WHERE batch_id IN (${ids})`,
+      });
+    });
+  }
+
+  private cohortsReady(): Promise<void> {
+    this.cohortTables ??= (async () => {
+      for (const sql of cohortSchemaStatements(this.db.slice(1, -1)))
+        await this.client.command({ query: sql });
+    })();
+    return this.cohortTables;
+  }
+
+  async computeCohortDay(spec: CohortDaySpec): Promise<void> {
+    await this.cohortsReady();
+    // Versions only need to grow; the clock keeps them growing across restarts.
+    const version = Math.max(Date.now(), this.lastVersion + 1);
+    this.lastVersion = version;
+    const day = numberLiteral(spec.day);
+    const columns = COHORT_ROW_COLUMNS.join(', ');
+    await this.serialized(async () => {
+      await this.client.command({
+        query: `INSERT INTO ${this.table('cohort_days')} (day, version, ${columns}) SELECT ${day}, ${version}, ${columns} FROM (${renderCohortDay(chCohortDialect, spec, this.table('events'))})`,
+      });
+      await this.insert(
+        'cohort_state',
+        recordsToNdjson([{ day: spec.day, version, until: spec.until, final: spec.final }]),
+      );
+      // Partitions read "(day,version)" in system.parts.
+      const parts = await this.read(
+        `SELECT DISTINCT partition FROM system.parts WHERE database = ${chString(this.db.slice(1, -1))} AND table = 'cohort_days' AND active AND partition LIKE ${chString(`(${spec.day},%`)}`,
+      );
+      for (const part of parts) {
+        const old = Number(/,(\d+)\)$/.exec(String(part.partition))?.[1]);
+        if (!(old < version)) continue;
+        await this.client.command({
+          query: `ALTER TABLE ${this.table('cohort_days')} DROP PARTITION (${day}, ${numberLiteral(old)})`,
+        });
+      }
+    });
+  }
+
+  async cohortDays(): Promise<CohortDayState[]> {
+    await this.cohortsReady();
+    const rows = await this.read(
+      `SELECT day, argMax(until, version) AS until, argMax(final, version) AS final FROM ${this.table('cohort_state')} GROUP BY day ORDER BY day`,
+    );
+    return rows.map((r) => ({
+      day: toNumber(r.day),
+      until: toNumber(r.until),
+      final: toNumber(r.final) === 1,
+    }));
+  }
+
+  async cohortAggregate(query: CohortQuery): Promise<CohortRow[]> {
+    await this.cohortsReady();
+    const { sql, measures } = chCohortAggregate(this.db, query);
+    const rows = await this.read(sql);
+    return rows.map((row) => ({
+      keys: query.groupBy.map((key, i) => {
+        const value = row[`k${i}`];
+        return key === 'day' || key === 'subaccount_id' ? toNumber(value) : String(value);
+      }),
+      values: Object.fromEntries(measures.map((m) => [m, toNumber(row[m])])) as Record<RollupMeasure, number>,
+    }));
+  }
+
+  async dropCohortDaysBefore(day: number): Promise<void> {
+    await this.cohortsReady();
+    const days = await this.read(
+      `SELECT day, version FROM ${this.table('cohort_state')} WHERE day < ${numberLiteral(day)}`,
+    );
+    if (days.length === 0) return;
+    await this.serialized(async () => {
+      for (const row of days) {
+        await this.client.command({
+          query: `ALTER TABLE ${this.table('cohort_days')} DROP PARTITION (${numberLiteral(toNumber(row.day))}, ${numberLiteral(toNumber(row.version))})`,
+        });
+      }
+      await this.client.command({
+        query: `ALTER TABLE ${this.table('cohort_state')} DELETE WHERE day < ${numberLiteral(day)}`,
       });
     });
   }

@@ -5,6 +5,8 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { renderCohortDay } from '../cohort-sql.js';
+import type { CohortDaySpec, CohortDayState, CohortQuery, CohortRow, RollupMeasure } from '../cohorts.js';
 import { COLUMN_NAMES, COLUMNS, type ColumnKind, eventToRowJson, type StoredEvent } from '../columns.js';
 import { batchWhere, keysetAfter } from '../paging.js';
 import type { AggregateQuery, AggregateRow, Condition, SearchQuery } from '../query.js';
@@ -20,6 +22,7 @@ import {
 } from '../rows.js';
 import { numberLiteral, renderAggregate, renderCondition } from '../sql.js';
 import type { BatchQuery, BatchRecord, EventStore, FailedEvent, IngestWrite } from '../types.js';
+import { COHORT_COLUMNS, cohortSchemaStatements, duckCohortAggregate, duckCohortDialect } from './cohorts.js';
 import { duckDialect, duckString } from './dialect.js';
 import { loaderType, schemaStatements } from './schema.js';
 
@@ -39,6 +42,7 @@ export class DuckDbStore implements EventStore {
   readonly engine = 'duckdb' as const;
   private writeChain: Promise<unknown> = Promise.resolve();
   private loads = 0;
+  private cohortTables: Promise<void> | undefined;
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -209,6 +213,67 @@ export class DuckDbStore implements EventStore {
     });
   }
 
+  private cohortsReady(): Promise<void> {
+    this.cohortTables ??= this.serialized(async () => {
+      for (const sql of cohortSchemaStatements()) await this.writer.run(sql);
+    });
+    return this.cohortTables;
+  }
+
+  async computeCohortDay(spec: CohortDaySpec): Promise<void> {
+    await this.cohortsReady();
+    const rows = await this.read(renderCohortDay(duckCohortDialect, spec, 'events'));
+    const day = numberLiteral(spec.day);
+    await this.serialized(async () => {
+      const file = join(this.tmpDir, `cohorts-${process.pid}-${++this.loads}.ndjson`);
+      await this.writer.run('BEGIN TRANSACTION');
+      try {
+        await this.writer.run(`DELETE FROM cohort_days WHERE day = ${day}`);
+        if (rows.length) {
+          const records = rows.map((r) => ({ ...numbers(r), day: spec.day }));
+          writeFileSync(file, recordsToNdjson(records));
+          await this.load('cohort_days', COHORT_COLUMNS, file);
+        }
+        await this.writer.run(
+          `INSERT OR REPLACE INTO cohort_state VALUES (${day}, ${numberLiteral(spec.until)}, ${spec.final})`,
+        );
+        await this.writer.run('COMMIT');
+      } catch (error) {
+        await this.writer.run('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        rmSync(file, { force: true });
+      }
+    });
+  }
+
+  async cohortDays(): Promise<CohortDayState[]> {
+    await this.cohortsReady();
+    const rows = await this.read('SELECT day, until, final FROM cohort_state ORDER BY day');
+    return rows.map((r) => ({ day: toNumber(r.day), until: toNumber(r.until), final: r.final === true }));
+  }
+
+  async cohortAggregate(query: CohortQuery): Promise<CohortRow[]> {
+    await this.cohortsReady();
+    const { sql, measures } = duckCohortAggregate(query);
+    const rows = await this.read(sql);
+    return rows.map((row) => ({
+      keys: query.groupBy.map((key, i) => {
+        const value = row[`k${i}`];
+        return key === 'day' || key === 'subaccount_id' ? toNumber(value) : String(value);
+      }),
+      values: Object.fromEntries(measures.map((m) => [m, toNumber(row[m])])) as Record<RollupMeasure, number>,
+    }));
+  }
+
+  async dropCohortDaysBefore(day: number): Promise<void> {
+    await this.cohortsReady();
+    await this.serialized(async () => {
+      await this.writer.run(`DELETE FROM cohort_days WHERE day < ${numberLiteral(day)}`);
+      await this.writer.run(`DELETE FROM cohort_state WHERE day < ${numberLiteral(day)}`);
+    });
+  }
+
   private serialized<T>(work: () => Promise<T>): Promise<T> {
     const run = this.writeChain.then(work);
     this.writeChain = run.catch(() => undefined);
@@ -221,4 +286,12 @@ export class DuckDbStore implements EventStore {
     this.writer.closeSync();
     this.instance.closeSync();
   }
+}
+
+/** A result row with 64-bit counts as numbers, ready for JSON. */
+function numbers(row: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(row))
+    out[key] = typeof value === 'bigint' ? Number(value) : value;
+  return out;
 }
