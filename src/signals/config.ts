@@ -28,6 +28,7 @@ export function signalsOptionsFromConfig(config: OutpostConfig, log: Logger): Si
     keys: s['api-key'],
     retention: s.retention,
     publicUrl: s['public-url'],
+    spamTrapList: s['spam-trap-list'] && configPath(config, s['spam-trap-list']),
     dnsServers: config.outpost['dns-server'],
     log,
   };

@@ -7,6 +7,7 @@ import type { ApiKeySpec } from '../config/index.js';
 import type { Logger } from '../logging.js';
 import type { Service } from '../main.js';
 import { TrackingEndpoint } from '../tracking/endpoint/service.js';
+import { SpamTrapList } from './analytics/traps.js';
 import { Enricher } from './enrich/enricher.js';
 import { MxProviderCache, type MxResolver, systemMxResolver } from './enrich/mx-cache.js';
 import { buildSignalsApp, type RouteModule } from './http/app.js';
@@ -31,6 +32,8 @@ export interface SignalsServerOptions {
   now?: () => number;
   /** Extra route modules (the dashboard). */
   routes?: readonly RouteModule[];
+  /** `spam-trap-list FILE`: the spam traps the Signals reports match sends against. */
+  spamTrapList?: string;
   chunkEvents?: number;
 }
 
@@ -79,6 +82,8 @@ export class SignalsServer implements Service {
         now,
         publicUrl: o.publicUrl,
         log: o.log,
+        retention: o.retention,
+        spamTraps: o.spamTrapList ? new SpamTrapList(o.spamTrapList, o.log, now) : undefined,
       },
       [this.tracking.routes, ...(o.routes ?? [])],
     );

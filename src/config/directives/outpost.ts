@@ -78,5 +78,7 @@ export const SIGNALS_SERVER_DIRECTIVES = {
   retention: acted(interval(90 * 86400)),
   /** The URL people reach this server at; tracking links use it unless a tracking-domain is set. */
   'public-url': acted(text()),
+  /** Spam traps (recycled, typo, parked) the Signals reports match sends against (docs/health-score.md). */
+  'spam-trap-list': acted(text()),
 };
 export type SignalsServerSettings = SettingsOf<typeof SIGNALS_SERVER_DIRECTIVES>;

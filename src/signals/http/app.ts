@@ -1,7 +1,8 @@
-// The Signals HTTP server: fastify with SparkPost-shaped errors everywhere, the ingest, events and
-// metrics routes, and nothing else (the dashboard and tracking endpoint register their own routes
+// The Signals HTTP server: fastify with SparkPost-shaped errors everywhere, the ingest, events,
+// metrics and Signals routes, and nothing else (the dashboard and tracking endpoint register their own routes
 // on the same instance through `routes`).
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { registerSignalsRoutes } from '../analytics/routes.js';
 import { registerEventsRoutes } from '../events-api/route.js';
 import { registerIngestRoutes } from '../ingest/routes.js';
 import { registerMetricsRoutes } from '../metrics-api/route.js';
@@ -32,6 +33,7 @@ export function buildSignalsApp(deps: SignalsDeps, routes: readonly RouteModule[
   registerIngestRoutes(app, deps);
   registerEventsRoutes(app, deps);
   registerMetricsRoutes(app, deps);
+  registerSignalsRoutes(app, deps);
   for (const route of routes) route(app, deps);
   return app;
 }
