@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import { configPath, type OutpostConfig } from '../config/index.js';
 import type { Logger } from '../logging.js';
+import { dashboardRoutes } from '../web/routes.js';
 import type { SignalsServerOptions } from './service.js';
 
 export function signalsOptionsFromConfig(config: OutpostConfig, log: Logger): SignalsServerOptions {
@@ -29,6 +30,7 @@ export function signalsOptionsFromConfig(config: OutpostConfig, log: Logger): Si
     retention: s.retention,
     publicUrl: s['public-url'],
     spamTrapList: s['spam-trap-list'] && configPath(config, s['spam-trap-list']),
+    routes: [dashboardRoutes()],
     dnsServers: config.outpost['dns-server'],
     log,
   };

@@ -6,25 +6,11 @@ import { it } from 'node:test';
 import { eachEngine } from './engines.js';
 import { DAY } from './fixtures.js';
 import { getJson, INGEST_KEY, SUB5_KEY, VIEW_KEY } from './server.js';
+import { type ReportRow as Row, settled } from './settled.js';
 import { D, EXPECTED_ALPHA, seededSignals } from './signals-seed.js';
 
-type Row = Record<string, unknown> & { history: Array<Record<string, unknown>> };
 const day = (s: number) => new Date(s * 1000).toISOString().slice(0, 10);
 const RANGE = `from=${day(D - 7 * DAY)}&to=${day(D)}`;
-
-/** Polls a report until `ready` holds (the rollup catches up within seconds), then returns its rows. */
-async function settled(url: string, path: string, ready: (rows: Row[]) => boolean, key = VIEW_KEY) {
-  let last: unknown;
-  for (let i = 0; i < 200; i++) {
-    const response = await getJson(url, path, key);
-    assert.equal(response.status, 200, JSON.stringify(response.body));
-    const rows = (response.body.results as { data: Row[] }).data;
-    if (ready(rows)) return rows;
-    last = rows;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.fail(`${path} never settled; last answer ${JSON.stringify(last).slice(0, 2000)}`);
-}
 
 const byKey = (rows: Row[], key: string) => Object.fromEntries(rows.map((r) => [String(r[key]), r]));
 

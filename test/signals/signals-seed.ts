@@ -57,6 +57,10 @@ class Day {
     this.lines.push(ingestLine({ type, message_id: id, rcpt_to: rcpt, timestamp: this.at(), ...fields }));
   }
 
+  delivered(id: string, rcpt: string, fields: Fields): void {
+    this.message('delivery', id, rcpt, { ...fields, num_retries: '0', queue_time: '850', msg_size: '24000' });
+  }
+
   /** An event the server enriches from the injection (opens, complaints, unsubscribes). */
   follow(type: string, grouping: string, id: string, rcpt: string): void {
     const extra = type === 'list' ? { recv_method: 'esmtp' } : {};
@@ -117,10 +121,12 @@ function today(): Day {
   const d = new Day(D);
   GROUPS.recent.forEach((rcpt, i) => {
     const id = d.send(rcpt, ALPHA);
+    d.delivered(id, rcpt, ALPHA);
     if (i < 110) d.follow('initial_open', 'track_event', id, rcpt);
     if (i < 3) d.follow('list', 'unsubscribe_event', id, rcpt);
   });
-  for (const rcpt of [...GROUPS.semi, ...GROUPS.year, ...GROUPS.first]) d.send(rcpt, ALPHA);
+  for (const rcpt of [...GROUPS.semi, ...GROUPS.year, ...GROUPS.first])
+    d.delivered(d.send(rcpt, ALPHA), rcpt, ALPHA);
   GROUPS.unengaged.forEach((rcpt, i) => {
     const id = d.send(rcpt, ALPHA);
     if (i >= 100 && i < 111)
@@ -133,8 +139,8 @@ function today(): Day {
     if (i >= 100 && i < 140)
       d.message('tempfail', id, rcpt, { ...ALPHA, bounce_class: '21', delv_method: 'esmtp' });
   });
-  for (const rcpt of group('beta', 20, 'yahoo.com')) d.send(rcpt, BETA);
-  for (const rcpt of group('gamma', 7)) d.send(rcpt, GAMMA);
+  for (const rcpt of group('beta', 20, 'yahoo.com')) d.delivered(d.send(rcpt, BETA), rcpt, BETA);
+  for (const rcpt of group('gamma', 7)) d.delivered(d.send(rcpt, GAMMA), rcpt, GAMMA);
   return d;
 }
 

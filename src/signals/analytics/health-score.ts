@@ -178,7 +178,8 @@ export function scoreDay(day: DayData, history: Counts): DayScore {
   const inputs = { day, history };
   let lost = 0;
   const weights = COMPONENTS.map((component) => {
-    const rate = component.rate(inputs);
+    // A day without sends has nothing to score, history included.
+    const rate = day.total.injected > 0 ? component.rate(inputs) : undefined;
     const p = penalty(component, rate);
     lost += p;
     return { weight_type: component.type, weight: fixed(p === 0 ? 0 : -p), weight_value: fixed(rate ?? 0) };

@@ -6,12 +6,13 @@ import type { FastifyInstance } from 'fastify';
 import type { SignalsDeps } from '../http/deps.js';
 import { invalidParam } from '../http/errors.js';
 import type { Query } from '../http/params.js';
-import { HISTORY_DAYS } from './health-score.js';
+import { COMPONENTS, HISTORY_DAYS, MIN_TRACKED_SENDS } from './health-score.js';
 import { type SignalsRequest, signalsRequest } from './params.js';
 import { REPORTS, type Report, type Row, weekOverWeek } from './reports.js';
 import { CohortRollupJob } from './rollup-job.js';
 import { ALL_SUBACCOUNTS, daysOf, gather, type Series } from './series.js';
 import { NO_TRAPS } from './traps.js';
+import { registerUploaders } from './uploaders.js';
 
 const BASE = '/api/v1/signals';
 
@@ -24,6 +25,26 @@ export function registerSignalsRoutes(app: FastifyInstance, deps: SignalsDeps): 
   });
   app.addHook('onReady', async () => job.start());
   app.addHook('onClose', async () => job.stop());
+  registerUploaders(app, deps);
+
+  // The health score's documented model (docs/health-score.md), for the dashboard to explain it.
+  app.get(`${BASE}/health-score-model`, async (request) => {
+    deps.keys.authenticate(request, ['signals/view']);
+    return {
+      results: {
+        minimum_tracked_sends: MIN_TRACKED_SENDS,
+        bands: { good: 0.8, warning: 0.55 },
+        components: COMPONENTS.map(({ type, label, weight, kind, scale, explain }) => ({
+          weight_type: type,
+          label,
+          weight,
+          kind,
+          [kind === 'problem' ? 'saturation' : 'target']: scale,
+          explain,
+        })),
+      },
+    };
+  });
 
   for (const [name, report] of Object.entries(REPORTS)) {
     const handler = async (request: { params: unknown; query: unknown }) => {
