@@ -65,8 +65,8 @@ function habit(recipient: number): number {
 export function* generate(options: GenerateOptions): Generator<StoredEvent[]> {
   const rand = random(options.seed ?? 42);
   const start = options.end - options.days * 86400;
-  // About 2.4 events per message with the rates below.
-  const perDay = Math.round(options.events / options.days / 2.4);
+  // About 2.27 events per message with the rates below (measured on the 10M set).
+  const perDay = Math.round(options.events / options.days / 2.27);
   let eventId = 1_000_000_000;
   let messageId = 0;
   for (let day = 0; day < options.days; day++) {

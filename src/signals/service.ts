@@ -50,6 +50,8 @@ export class SignalsServer implements Service {
   async start(): Promise<void> {
     const o = this.options;
     const now = o.now ?? Date.now;
+    // Read before anything is opened: a broken list stops the start with FILE:LINE and leaks nothing.
+    const spamTraps = o.spamTrapList ? new SpamTrapList(o.spamTrapList, o.log, now) : undefined;
     const store = await openStore(o.store);
     this.store = store;
     const mx = new MxProviderCache({ resolve: o.resolveMx ?? systemMxResolver(o.dnsServers) });
@@ -83,7 +85,7 @@ export class SignalsServer implements Service {
         publicUrl: o.publicUrl,
         log: o.log,
         retention: o.retention,
-        spamTraps: o.spamTrapList ? new SpamTrapList(o.spamTrapList, o.log, now) : undefined,
+        spamTraps,
       },
       [this.tracking.routes, ...(o.routes ?? [])],
     );

@@ -84,19 +84,21 @@ export function filterBar(): HTMLElement {
 }
 
 async function suggest(lists: HTMLDataListElement[], from: string, to: string): Promise<void> {
-  for (const list of lists) {
-    const filter = FILTERS.find((f) => `list-${f.name}` === list.id);
-    if (!filter?.list) continue;
-    try {
-      const body = await api<{ results: Record<string, string[]> }>(`/api/v1/metrics/${filter.list}`, {
-        from: `${from}T00:00:00Z`,
-        to: `${dayAfter(to)}T00:00:00Z`,
-        limit: 200,
-      });
-      const values = Object.values(body.results)[0] ?? [];
-      list.replaceChildren(...values.map((v) => h('option', { value: v })));
-    } catch {
-      return; // a key without metrics/view simply gets no suggestions
-    }
-  }
+  await Promise.all(
+    lists.map(async (list) => {
+      const filter = FILTERS.find((f) => `list-${f.name}` === list.id);
+      if (!filter?.list) return;
+      try {
+        const body = await api<{ results: Record<string, string[]> }>(`/api/v1/metrics/${filter.list}`, {
+          from: `${from}T00:00:00Z`,
+          to: `${dayAfter(to)}T00:00:00Z`,
+          limit: 200,
+        });
+        const values = Object.values(body.results)[0] ?? [];
+        list.replaceChildren(...values.map((v) => h('option', { value: v })));
+      } catch {
+        // a key without metrics/view simply gets no suggestions
+      }
+    }),
+  );
 }
