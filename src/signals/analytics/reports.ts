@@ -15,7 +15,7 @@ export interface Report {
   /** The history field WoW compares, and the fields copied from the last day as `current_*`. */
   trend: string;
   current: string[];
-  /** Is the facet value worth a row (any sends in the range)? */
+  /** The `current_*` field rows are ordered by when the request names none. */
   defaultOrder: string;
 }
 

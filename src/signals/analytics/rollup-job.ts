@@ -32,6 +32,7 @@ export class CohortRollupJob {
   /** Event count (over the open days) when each open day was last computed. */
   private readonly seen = new Map<number, { count: number; at: number; took: number }>();
   private lastSweep = Number.NEGATIVE_INFINITY;
+  private lastError = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly options: RollupJobOptions) {}
 
@@ -49,7 +50,12 @@ export class CohortRollupJob {
   /** Runs one pass unless one is running; resolves when the pass ends. */
   tick(): Promise<void> {
     this.running ??= this.pass()
-      .catch((error) => this.options.log.error({ err: error }, 'cohort rollup failed; will retry'))
+      .catch((error) => {
+        // A store that is down fails every pass: say so once a minute, not every two seconds.
+        if (Date.now() - this.lastError < 60_000) return;
+        this.lastError = Date.now();
+        this.options.log.error({ err: error }, 'cohort rollup failed; retrying every few seconds');
+      })
       .finally(() => {
         this.running = undefined;
       });

@@ -2,7 +2,7 @@
 // cohort-engagement, eng-cohort, unsub-cohort, fbl-cohort. Each request reads the cohort rollup
 // (and, for the trap reports, the sends to listed traps), builds one row per facet value, orders
 // and pages the rows, and answers {"results":{"total_count":N,"data":[…]}}.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { SignalsDeps } from '../http/deps.js';
 import { invalidParam } from '../http/errors.js';
 import type { Query } from '../http/params.js';
@@ -47,8 +47,8 @@ export function registerSignalsRoutes(app: FastifyInstance, deps: SignalsDeps): 
   });
 
   for (const [name, report] of Object.entries(REPORTS)) {
-    const handler = async (request: { params: unknown; query: unknown }) => {
-      const auth = deps.keys.authenticate(request as never, ['signals/view']);
+    const handler = async (request: FastifyRequest) => {
+      const auth = deps.keys.authenticate(request, ['signals/view']);
       const facet = (request.params as { facet?: string }).facet ?? '';
       const req = signalsRequest(facet, request.query as Query, deps.now(), auth.subaccount);
       const traps = name === 'health-score' || name === 'spam-hits' ? deps.spamTraps?.current() : undefined;

@@ -313,6 +313,15 @@ export class ClickHouseStore implements EventStore {
       await this.client.command({
         query: `ALTER TABLE ${this.table('cohort_state')} DELETE WHERE day < ${numberLiteral(day)}`,
       });
+      // The delete is an asynchronous mutation in 18.16: wait (briefly) until the days are gone, so
+      // cohortDays() never lists a day whose rows were dropped.
+      for (let i = 0; i < 100; i++) {
+        const left = await this.read(
+          `SELECT count() AS n FROM ${this.table('cohort_state')} WHERE day < ${numberLiteral(day)}`,
+        );
+        if (toNumber(left[0]?.n) === 0) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
     });
   }
 

@@ -216,6 +216,9 @@ export class DuckDbStore implements EventStore {
   private cohortsReady(): Promise<void> {
     this.cohortTables ??= this.serialized(async () => {
       for (const sql of cohortSchemaStatements()) await this.writer.run(sql);
+    }).catch((error) => {
+      this.cohortTables = undefined; // try again next time
+      throw error;
     });
     return this.cohortTables;
   }
