@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { ingestLine, SignalsSelector } from '../../src/events/signals/index.js';
 import { API_KEY, signalsConfig } from '../../test/events/signals/helpers/config.js';
 import { mixedEvents } from '../../test/events/signals/helpers/events.js';
+import { recordResult } from '../lib/results.js';
 import { median, option, pinned, startReceiver, tsx } from './util.js';
 
 const EVENTS = option('--events', 200_000);
@@ -98,6 +99,16 @@ try {
   console.log(`peer gzip -3 | curl (transport only):       ${Math.round(b).toLocaleString('en')} events/s`);
   console.log(`ratio connector / peer: ${(a / b).toFixed(2)}`);
   console.log(`target >= 50,000 events/s: ${a >= 50_000 ? 'met' : 'NOT met'}`);
+  recordResult({
+    bench: 'connector',
+    figure: 'events staged, gzipped and uploaded',
+    unit: 'events/s',
+    outpost: a,
+    peer: b,
+    peerName: 'gzip -3 | curl (transport only)',
+    better: 'higher',
+    target: 50_000,
+  });
 } finally {
   child.kill('SIGTERM');
   rmSync(work, { recursive: true, force: true });

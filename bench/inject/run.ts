@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { silentLogger } from '../../src/logging.js';
 import { Spool } from '../../src/spool/index.js';
+import { recordResult } from '../lib/results.js';
 import { boxBusy, cpuTree, waitQuiet } from './machine.js';
 import {
   configurePostfix,
@@ -191,6 +192,21 @@ async function main(): Promise<void> {
     othersMax = Math.max(othersMax, ...Object.values(results).flatMap((list) => list.map((m) => m.others)));
     const rate = (k: string) => median(results[k]!.map((m) => m.rate));
     const cpu = (k: string) => `${Math.round(median(results[k]!.map((m) => m.cpuPerMessage)) * 1e6)} µs`;
+    for (const [peerKey, peerName] of [
+      ['hold', 'Postfix (hold queue)'],
+      ['relay', 'Postfix (relaying to smtp-sink)'],
+    ] as const) {
+      recordResult({
+        bench: 'inject',
+        figure: `accepted and spooled, ${SESSIONS} sessions, ${persistent ? 'connections reused' : 'a connection per message'}`,
+        unit: 'msg/s',
+        outpost: rate('outpost'),
+        peer: rate(peerKey),
+        peerName,
+        better: 'higher',
+        targetRatio: peerKey === 'hold' ? 4 : undefined,
+      });
+    }
     rows.push([
       persistent ? 'persistent (-d)' : 'per-message',
       `${Math.round(rate('outpost'))} (${cpu('outpost')})`,

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { reportToEvents } from '../../src/bounce/events.js';
 import { parseReport } from '../../src/bounce/parse.js';
+import { recordResult } from '../lib/results.js';
 
 const TARGET = 2000;
 const FIXTURES = fileURLToPath(new URL('../../test/fixtures/', import.meta.url));
@@ -79,6 +80,16 @@ if (peer) {
     `sisimai:  ${peer.rate.toFixed(0)} messages/s decoded into records (${peer.records.toFixed(0)} records per pass)`,
   );
   console.log(`ratio:    outpost / sisimai = ${(ours.rate / peer.rate).toFixed(2)}`);
+  recordResult({
+    bench: 'processors',
+    figure: 'bounce and FBL reports parsed',
+    unit: 'reports/s',
+    outpost: ours.rate,
+    peer: peer.rate,
+    peerName: 'Sisimai (Perl)',
+    better: 'higher',
+    target: TARGET,
+  });
 } else {
   console.log('sisimai:  not installed (apt-get install libsisimai-perl): no peer figure in this run');
 }

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dayNumber, signToken, TrackingKey } from '../../src/tracking/token.js';
 import { option, pinned } from '../connector/util.js';
+import { recordResult } from '../lib/results.js';
 import { startNginx } from './nginx.js';
 
 const SECONDS = option('--seconds', 10);
@@ -129,6 +130,16 @@ async function main(): Promise<void> {
       // answered (and recorded) too, one per connection at most.
       if (recorded < ours.requests || recorded > ours.requests + CONNECTIONS)
         throw new Error(`${name}: ${ours.requests} requests answered but ${recorded} events stored`);
+      recordResult({
+        bench: 'tracking',
+        figure: `${name} hits served and stored`,
+        unit: 'req/s',
+        outpost: ours.rps,
+        peer: peer.rps,
+        peerName: `nginx, static ${name === 'pixel' ? 'GIF' : '302'}`,
+        better: 'higher',
+        target: name === 'pixel' ? 10_000 : undefined,
+      });
       rows.push(
         `| ${name} | ${fmt(ours.rps)} req/s (${fmt(recorded / SECONDS)} events/s recorded) | ${fmt(peer.rps)} req/s | ${(ours.rps / peer.rps).toFixed(2)} |`,
       );
