@@ -10,6 +10,7 @@ import { operatorLog } from './logs/index.js';
 import { startOutpost } from './main.js';
 import { registerMgmtCommands } from './mgmt/commands.js';
 import { registerSignalsCommands } from './signals/commands.js';
+import { registerSinkCommands } from './sink/commands.js';
 import { registerSmtpCommands } from './smtp/commands.js';
 
 const program = new Command('outpost')
@@ -24,6 +25,7 @@ registerSmtpCommands(program);
 registerSignalsCommands(program);
 registerMgmtCommands(program);
 registerInitCommands(program);
+registerSinkCommands(program);
 
 program
   .command('start')
