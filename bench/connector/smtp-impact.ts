@@ -7,36 +7,15 @@
 // Run: flock /tmp/outpost-heavy.lock npx tsx bench/connector/smtp-impact.ts [--messages N] [--runs R]
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { API_KEY } from '../../test/events/signals/helpers/config.js';
+import { freePort, waitAccepting } from '../lib/net.js';
 import { median, option, pinned, startReceiver, tsx } from './util.js';
 
 const MESSAGES = option('--messages', 10_000);
 const RUNS = option('--runs', 3);
 const SESSIONS = 20;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function accepting(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.once('connect', () => done(true)).once('error', () => done(false));
-    socket.setTimeout(500, () => done(false));
-  });
-}
 
 function configText(dir: string, port: number, sinkPort: number, receiverPort: number | undefined): string {
   // Every message is delivered to Postfix's smtp-sink on loopback: nothing leaves the machine, and
@@ -70,10 +49,7 @@ async function startSink(): Promise<{ child: ChildProcess; port: number }> {
   const port = await freePort();
   const [cmd, ...rest] = pinned(1, ['smtp-sink', '-u', 'postfix', `127.0.0.1:${port}`, '256']);
   const child = spawn(cmd!, rest, { stdio: 'ignore' });
-  for (let waited = 0; !(await accepting(port)); waited += 100) {
-    if (waited > 10_000) throw new Error('smtp-sink did not start');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  if (!(await waitAccepting(port))) throw new Error('smtp-sink did not start');
   return { child, port };
 }
 
@@ -82,11 +58,7 @@ async function startOutpost(config: string, port: number): Promise<ChildProcess 
   // Info logs and config warnings off: the measured process should not spend its CPU on them.
   const env = { ...process.env, OUTPOST_LOG_LEVEL: 'error' };
   const child = spawn(cmd!, rest, { stdio: ['ignore', 'ignore', 'ignore'], env });
-  for (let waited = 0; waited < 10_000; waited += 100) {
-    if (await accepting(port)) return child;
-    if (child.exitCode !== null) break;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  if (await waitAccepting(port, 10_000, () => child.exitCode !== null)) return child;
   child.kill('SIGTERM');
   return undefined;
 }

@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { silentLogger } from '../../src/logging.js';
 import { Spool } from '../../src/spool/index.js';
-import { recordResult } from '../lib/results.js';
-import { boxBusy, cpuTree, waitQuiet } from './machine.js';
+import { boxBusy, cpuTree, waitQuiet } from '../lib/machine.js';
+import { freePort } from '../lib/net.js';
 import {
   configurePostfix,
   type PostfixVariant,
@@ -22,7 +22,8 @@ import {
   queued,
   startPostfix,
   stopPostfix,
-} from './postfix.js';
+} from '../lib/postfix.js';
+import { recordResult } from '../lib/results.js';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number) => {
@@ -36,15 +37,6 @@ const SIZE = 10_240;
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function smtpSource(port: number, persistent: boolean): number {
   const started = performance.now();

@@ -8,13 +8,13 @@
 // Run: flock /tmp/outpost-heavy.lock npx tsx bench/queue-scale/run.ts [--recipients N]
 import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { newMessageId } from '../../src/events/index.js';
 import { silentLogger } from '../../src/logging.js';
 import { newSpoolId, Spool, type SpoolEnvelope } from '../../src/spool/index.js';
+import { freePort } from '../lib/net.js';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number) => {
@@ -24,15 +24,6 @@ const option = (name: string, fallback: number) => {
 const RECIPIENTS = option('--recipients', 1_000_000);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const BODY = Buffer.from(
   `From: News <news@sender.test>\r\nTo: someone@example.test\r\nSubject: Weekly news\r\nMIME-Version: 1.0\r\n` +

@@ -3,20 +3,11 @@
 // from a temporary prefix on a loopback port and is stopped by PID.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { PIXEL_GIF } from '../../src/tracking/endpoint/routes.js';
 import { pinned } from '../connector/util.js';
-
-/** A free loopback port (bound and released: nginx cannot report the port it picked). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { freePort } from '../lib/net.js';
 
 export async function startNginx(dir: string, cpu: number): Promise<{ child: ChildProcess; port: number }> {
   const port = await freePort();
