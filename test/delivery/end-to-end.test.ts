@@ -3,37 +3,17 @@
 // and the outcome is in the accounting file.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, it, type TestContext } from 'node:test';
+import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
-import { hasErrors, loadConfigText } from '../../src/config/index.js';
-import type { OutpostEvent } from '../../src/events/index.js';
-import { silentLogger } from '../../src/logging.js';
-import { type Runtime, startOutpost } from '../../src/main.js';
-import type { SmtpService } from '../../src/smtp/service.js';
+import { dkimKey, startRuntime as start } from '../helpers/outpost.js';
 import { startSmtpSink } from '../helpers/smtp-sink.js';
 import { tempDir } from '../helpers/tmp.js';
 import { waitFor } from '../helpers/wait.js';
 
 const exec = promisify(execFile);
-
-async function start(
-  t: TestContext,
-  configText: string,
-  dir: string,
-): Promise<{ runtime: Runtime; port: number; events: OutpostEvent[] }> {
-  const { config, diagnostics } = loadConfigText(configText, join(dir, 'outpost.config'));
-  assert.ok(!hasErrors(diagnostics), JSON.stringify(diagnostics.filter((d) => d.severity === 'error')));
-  const runtime = await startOutpost(config, { log: silentLogger() });
-  t.after(() => runtime.stop());
-  const events: OutpostEvent[] = [];
-  runtime.bus.subscribe((e) => events.push(e));
-  const smtp = runtime.services.find((s) => s.name === 'smtp') as SmtpService;
-  return { runtime, port: smtp.addresses()[0]!.port, events };
-}
 
 function configFor(dir: string, sinkPort: number, extra = ''): string {
   return `
@@ -62,12 +42,6 @@ domain-key s1,sender.test,${dir}/dkim.pem
   records r,d,b
 </acct-file>
 ${extra}`;
-}
-
-function dkimKey(dir: string): string {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  writeFileSync(join(dir, 'dkim.pem'), privateKey.export({ type: 'pkcs8', format: 'pem' }));
-  return `v=DKIM1; k=rsa; p=${publicKey.export({ type: 'spki', format: 'der' }).toString('base64')}`;
 }
 
 async function inject(port: number, to: string, job: string): Promise<void> {

@@ -18,6 +18,21 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/** Waits (with waitFor's timeout) until something accepts TCP connections on the loopback port. */
+export async function waitAccepting(port: number, what: string): Promise<void> {
+  await waitFor(
+    () =>
+      new Promise<boolean>((resolve) => {
+        const socket = netConnect(port, '127.0.0.1', () => {
+          socket.destroy();
+          resolve(true);
+        });
+        socket.on('error', () => resolve(false));
+      }),
+    what,
+  );
+}
+
 export interface Sink {
   port: number;
   dir: string;
@@ -43,17 +58,7 @@ export async function startSmtpSink(t: TestContext, extraArgs: string[] = []): P
   t.after(() => {
     child.kill('SIGTERM');
   });
-  await waitFor(
-    () =>
-      new Promise<boolean>((resolve) => {
-        const socket = netConnect(port, '127.0.0.1', () => {
-          socket.destroy();
-          resolve(true);
-        });
-        socket.on('error', () => resolve(false));
-      }),
-    `smtp-sink on port ${port}`,
-  );
+  await waitAccepting(port, `smtp-sink on port ${port}`);
   return {
     port,
     dir,
