@@ -20,6 +20,7 @@ import {
   postfixAvailable,
   postfixMasterPid,
   queued,
+  smtpSource,
   startPostfix,
   stopPostfix,
 } from '../lib/postfix.js';
@@ -38,20 +39,6 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function smtpSource(port: number, persistent: boolean): number {
-  const started = performance.now();
-  execFileSync(
-    'smtp-source',
-    [
-      ...(persistent ? ['-d'] : []),
-      ...['-s', String(SESSIONS), '-m', String(MESSAGES), '-l', String(SIZE)],
-      ...['-f', 'bench@example.com', '-t', 'user@sink.invalid', '-M', 'bench.localhost', `127.0.0.1:${port}`],
-    ],
-    { stdio: ['ignore', 'ignore', 'inherit'], timeout: 600_000 },
-  );
-  return (performance.now() - started) / 1000;
-}
-
 interface Measure {
   rate: number;
   cpuPerMessage: number;
@@ -66,7 +53,7 @@ interface Measure {
 async function drive(port: number, persistent: boolean, server: number, ours: boolean): Promise<Measure> {
   if (!(await waitQuiet())) console.error('  warning: the box did not get quiet; numbers may be disturbed');
   const [box0, server0, self0] = [boxBusy(), cpuTree(server), cpuTree(process.pid)];
-  const seconds = smtpSource(port, persistent);
+  const seconds = smtpSource(port, { messages: MESSAGES, sessions: SESSIONS, size: SIZE, persistent });
   const serverCpu = cpuTree(server) - server0;
   const selfCpu = cpuTree(process.pid) - self0;
   const others = boxBusy() - box0 - selfCpu - (ours ? 0 : serverCpu);

@@ -95,3 +95,24 @@ export function queued(queues: string[]): number {
   for (const queue of queues) walk(join('/var/spool/postfix', queue));
   return count;
 }
+
+/**
+ * Postfix's smtp-source: `messages` messages of `size` bytes over `sessions` parallel sessions, a
+ * new connection per message unless `persistent` (-d). Returns the wall time in seconds.
+ */
+export function smtpSource(
+  port: number,
+  o: { messages: number; sessions: number; size: number; persistent?: boolean },
+): number {
+  const started = performance.now();
+  execFileSync(
+    'smtp-source',
+    [
+      ...(o.persistent ? ['-d'] : []),
+      ...['-s', String(o.sessions), '-m', String(o.messages), '-l', String(o.size)],
+      ...['-f', 'bench@example.com', '-t', 'user@sink.invalid', '-M', 'bench.localhost', `127.0.0.1:${port}`],
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'], timeout: 600_000 },
+  );
+  return (performance.now() - started) / 1000;
+}

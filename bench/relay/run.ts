@@ -18,6 +18,7 @@ import {
   configurePostfix,
   postfixAvailable,
   postfixMasterPid,
+  smtpSource,
   startPostfix,
   stopPostfix,
 } from '../lib/postfix.js';
@@ -77,14 +78,7 @@ async function relay(
   const before = sink();
   const [box0, server0, self0] = [boxBusy(), cpuTree(server()), cpuTree(process.pid)];
   const started = performance.now();
-  execFileSync(
-    'smtp-source',
-    [
-      ...['-s', String(SESSIONS), '-m', String(MESSAGES), '-l', String(SIZE)],
-      ...['-f', 'bench@example.com', '-t', 'user@sink.invalid', '-M', 'bench.localhost', `127.0.0.1:${port}`],
-    ],
-    { stdio: ['ignore', 'ignore', 'inherit'], timeout: 600_000 },
-  );
+  smtpSource(port, { messages: MESSAGES, sessions: SESSIONS, size: SIZE });
   for (let idle = 0; sink() - before < MESSAGES; ) {
     const seen = sink();
     await new Promise((resolve) => setTimeout(resolve, 20));
