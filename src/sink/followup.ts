@@ -34,6 +34,7 @@ export class Followups {
   private readonly running = new Set<Promise<void>>();
   private transport: Transporter | undefined;
   private stopped = false;
+  private readonly copies = new Map<string, number>();
 
   constructor(
     private readonly config: SinkConfig,
@@ -58,11 +59,12 @@ export class Followups {
   /** Plans the follow-ups of one accepted message, recipient by recipient. */
   plan(message: AcceptedMessage, ruleOf: (rcpt: string) => SinkRule | undefined): void {
     if (this.stopped) return;
-    const messageKey = messageKeyOf(message.data);
+    const subject = subjectOf(message.data);
     let targets: ReturnType<typeof htmlTargets> | undefined;
     for (const rcpt of message.rcpts) {
       const rule = ruleOf(rcpt);
       if (!rule) continue;
+      const messageKey = this.keyFor(rcpt, subject);
       const facts: ReportFacts = {
         hostName: this.config['host-name'],
         fromDomain: this.config.reports['from-domain'],
@@ -153,6 +155,18 @@ export class Followups {
     }
   }
 
+  /**
+   * What the fate of one copy is keyed on: the recipient, the subject and how many copies with that
+   * subject the recipient had before. Not the Message-ID, which differs from run to run: the same
+   * seed and the same traffic must give the same bounces, complaints, opens and clicks.
+   */
+  private keyFor(rcpt: string, subject: string): string {
+    const key = `${rcpt.toLowerCase()}|${subject}`;
+    const n = (this.copies.get(key) ?? 0) + 1;
+    this.copies.set(key, n);
+    return `${subject}|${n}`;
+  }
+
   /** Follow-ups still waiting or running. */
   get pending(): number {
     return this.timers.size + this.running.size;
@@ -168,9 +182,10 @@ export class Followups {
   }
 }
 
-/** What identifies a message across recipients and runs: its Message-ID, else its size. */
-function messageKeyOf(data: Buffer): string {
+/** The Subject header (unfolded), or empty. */
+function subjectOf(data: Buffer): string {
   const head = data.subarray(0, Math.min(data.length, 16_384)).toString('latin1');
-  const match = /^message-id:[ \t]*(\S+)/im.exec(head);
-  return match?.[1] ?? String(data.length);
+  const end = head.indexOf('\r\n\r\n');
+  const unfolded = (end < 0 ? head : head.slice(0, end)).replace(/\r\n[ \t]+/g, ' ');
+  return /^subject:[ \t]*(.*)$/im.exec(unfolded)?.[1]?.trim() ?? '';
 }
