@@ -25,13 +25,15 @@ interface Block {
   lines: string[];
 }
 
-/** Lines starting with an address (optionally `<a>:`), each with the lines under it until a blank. */
+/** Lines starting with an address (`<a>:` when unindented), each with the lines under it until a blank. */
 function addressBlocks(section: string, indented: boolean): Block[] {
   const blocks: Block[] = [];
   let current: Block | undefined;
   for (const line of section.split(/\r?\n/)) {
     const head = line.match(
-      indented ? /^\s{1,4}<?([^\s<>@]+@[^\s<>:,]+)>?:?(,.*)?\s*$/ : /^\s*<([^\s<>@]+@[^\s<>]+)>:?\s*(.*)$/,
+      // Unindented lists start each address at the left margin; an indented `<address>:` is a
+      // wrapped diagnostic line that quotes the address again (Postfix).
+      indented ? /^\s{1,4}<?([^\s<>@]+@[^\s<>:,]+)>?:?(,.*)?\s*$/ : /^<([^\s<>@]+@[^\s<>]+)>:\s*(.*)$/,
     );
     if (head?.[1] && ADDRESS.test(head[1])) {
       current = { address: head[1].replace(/\.$/, ''), lines: [] };
@@ -108,9 +110,13 @@ const READERS: Reader[] = [
   {
     format: 'postfix',
     read: (text) => {
-      const section = between(text, /^\s*The (?:Postfix program|mail system)\s*$/im);
-      if (section === undefined || !/This is the (?:Postfix program|mail system) at host/i.test(text))
-        return undefined;
+      const intro = /This is the (?:Postfix program|mail system) at host[^\n]*\n/i;
+      if (!intro.test(text)) return undefined;
+      // Translated or rebranded notices drop the signature line before the list: then the list
+      // is read from the introduction on (its `<address>:` lines start at the left margin).
+      const section =
+        between(text, /^\s*The (?:Postfix program|mail system)\s*$/im) ?? between(text, intro);
+      if (section === undefined) return undefined;
       return fromBlocks(
         addressBlocks(section, false),
         /THIS IS A WARNING ONLY/i.test(text) ? 'delayed' : 'failed',

@@ -81,8 +81,11 @@ function readFeedback(
 }
 
 function readDsn(root: Part, statusPart: Part, patterns: ParseOptions['patterns']): Body {
-  const { recipients: raw, ...perMessage } = parseDeliveryStatus(partText(statusPart));
-  const text = reportText(root);
+  // The whole text of an unsplit report: its DSN fields start at Reporting-MTA's paragraph.
+  const fields = statusPart === root ? statusFields(partText(statusPart)) : partText(statusPart);
+  const { recipients: raw, ...perMessage } = parseDeliveryStatus(fields);
+  const whole = reportText(root);
+  const text = statusPart === root ? whole.slice(0, whole.length - fields.length) : whole;
   for (const r of raw) {
     if (r.diagnostic) continue;
     const described = describedFailure(text, r.address);
@@ -126,8 +129,31 @@ function kindOf(recipients: readonly ReportRecipient[]): ParsedReport['kind'] {
   return recipients.some((r) => r.action === 'failed') ? 'dsn' : 'status';
 }
 
+/**
+ * A multipart whose declared boundary never occurs (mangled or hand-edited reports) has no parts and
+ * no body in the MIME tree; read it as the plain text it then is, so its DSN fields or bounce text
+ * are still found.
+ */
+function unsplit(root: Part, raw: Buffer): Part | undefined {
+  if (!root.type.startsWith('multipart/') || root.children.length > 0) return undefined;
+  const text = raw.toString('latin1');
+  const end = text.search(/\r?\n\r?\n/);
+  if (end < 0) return undefined;
+  return { ...root, type: 'text/plain', params: {}, body: raw.subarray(end) };
+}
+
+/** From the paragraph holding `Reporting-MTA:` on: the DSN fields of a report sent as one text. */
+function statusFields(text: string): string {
+  const at = text.search(/^Reporting-MTA:/im);
+  if (at < 0) return text;
+  const paragraph = text.slice(0, at).search(/\n[ \t]*\n(?![\s\S]*\n[ \t]*\n)/);
+  return paragraph < 0 ? text : text.slice(paragraph);
+}
+
 export async function parseReport(raw: Buffer, options: ParseOptions = {}): Promise<ParsedReport> {
-  const root = await parseMime(raw);
+  const parsed = await parseMime(raw);
+  const flat = unsplit(parsed, raw);
+  const root = flat ?? parsed;
   const header = (name: string) => field(root.headers, name);
   const sentTo =
     options.sentTo ??
@@ -149,7 +175,7 @@ export async function parseReport(raw: Buffer, options: ParseOptions = {}): Prom
   const statusPart = parts.find(
     (p) =>
       DELIVERY_STATUS.has(p.type) ||
-      (p.type === 'text/plain' && p !== root && looksLikeDeliveryStatus(partText(p))),
+      (p.type === 'text/plain' && (p !== root || flat) && looksLikeDeliveryStatus(partText(p))),
   );
   if (statusPart) return done(readDsn(root, statusPart, options.patterns));
 
