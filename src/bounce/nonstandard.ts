@@ -18,7 +18,7 @@ const ENHANCED_HASH = /#\s*([45]\.\d{1,3}\.\d{1,3})/;
 
 /** Separators after which a bounce quotes the original message. */
 const ORIGINAL_START =
-  /^\s*(?:--- Below this line is a copy of the message\.?|--- Enclosed (?:is a copy of the message|are the original headers(?: of the message)?)\.?|-+ This is a copy of the message, including all the headers\.? -+|-+ The (?:body|header) of the message is .*-+|-+ (?:Original message|Unsent message|Message header|Returned message|Original message headers?) (?:follows )?-+|-+ ?(?:Original|Returned) (?:message|mail) ?-+)\s*$/im;
+  /^\s*(?:--- Below this line is a copy of the message\.?|--- Enclosed (?:is a copy of the message|are the original headers(?: of the message)?)\.?|-+ This is a copy of the message, including all the headers\.? -+|-+ The (?:body|header) of the message is .*-+|-+ (?:Original message|Unsent message|Message header|Returned message|Original message headers?) (?:follows )?-+|-+ ?(?:Original|Returned) (?:message|mail) ?-+|Below is a copy of the original message:)\s*$/im;
 
 interface Block {
   address: string;
@@ -124,7 +124,24 @@ const READERS: Reader[] = [
     },
   },
   { format: 'exchange', read: readExchange },
+  { format: 'opensmtpd', read: readOpenSmtpd },
 ];
+
+/** OpenSMTPD: one `address: reason` line per recipient between its two fixed sentences. */
+function readOpenSmtpd(text: string): RawRecipient[] | undefined {
+  const section = between(
+    text,
+    /(?:while attempting to deliver a message for|is delayed for more than [^\n]*for)\s+the following\s+list of recipients:/i,
+    /^\s*(?:Below is a copy of the original message|Please note that this is only a temporary)/im,
+  );
+  if (section === undefined) return undefined;
+  const action = /is delayed for more than/i.test(text) ? 'delayed' : 'failed';
+  return [...section.matchAll(/^([^\s<>@:]+@[^\s<>:]+):\s*(.+)$/gm)].map((m) => ({
+    address: m[1]!,
+    action,
+    ...diagnosticOf([m[2]!]),
+  }));
+}
 
 function readSendmail(text: string): RawRecipient[] | undefined {
   const header = /-+ The following addresses had (permanent fatal|transient non-fatal) errors -+/i;
@@ -147,7 +164,7 @@ function readSendmail(text: string): RawRecipient[] | undefined {
 
 function readExchange(text: string): RawRecipient[] | undefined {
   if (
-    !/Delivery has failed to these recipients or groups|did not reach some or all of the intended recipients|following recipient\(s\) (?:cannot|could not) be reached/i.test(
+    !/Delivery has failed to these recipients or groups|did not reach (?:some or all of the intended recipients|the following recipient)|following recipient\(s\) (?:cannot|could not) be reached/i.test(
       text,
     )
   ) {
@@ -171,6 +188,12 @@ function readExchange(text: string): RawRecipient[] | undefined {
     if (previous?.diagnostic && !diag) return;
     const raw: RawRecipient = { address, action: 'failed' };
     if (diag) Object.assign(raw, diagnosticOf([diag.trim()]));
+    else if (/^\s*\S+@\S+ on /.test(line)) {
+      // Exchange 5.5's IMS lists `address on date` with its own words under it, no SMTP reply.
+      const under = lines.slice(i + 1, i + 4);
+      const end = under.findIndex((l) => l.trim() === '');
+      Object.assign(raw, diagnosticOf(end < 0 ? under : under.slice(0, end)));
+    }
     if (hash) raw.status = hash;
     found.set(address.toLowerCase(), raw);
   });
