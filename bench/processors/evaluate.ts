@@ -100,20 +100,28 @@ let classCompared = 0;
 let sameClass = 0;
 for (const f of files) {
   const o = ours.get(f)!;
-  const s = peer.get(f) ?? { recognized: false, fbl: false, recipients: new Set<string>(), classes: new Set<string>() };
+  const s = peer.get(f) ?? {
+    recognized: false,
+    fbl: false,
+    recipients: new Set<string>(),
+    classes: new Set<string>(),
+  };
   const name = basename(f);
   if (o.recognized) oursRecognized++;
   if (s.recognized) peerRecognized++;
   if (!o.recognized || !s.recognized) {
     if (o.recognized !== s.recognized) {
-      notes.push(`${name}: ${o.recognized ? 'sisimai' : 'outpost'} misses (other: ${list(o.recognized ? o.recipients : s.recipients)})`);
+      notes.push(
+        `${name}: ${o.recognized ? 'sisimai' : 'outpost'} misses (other: ${list(o.recognized ? o.recipients : s.recipients)})`,
+      );
     }
     continue;
   }
   both++;
   if (same(o.recipients, s.recipients)) sameRecipients++;
   else notes.push(`${name}: recipients outpost ${list(o.recipients)} / sisimai ${list(s.recipients)}`);
-  if (o.fbl !== s.fbl) notes.push(`${name}: kind outpost ${o.fbl ? 'fbl' : 'bounce'} / sisimai ${s.fbl ? 'fbl' : 'bounce'}`);
+  if (o.fbl !== s.fbl)
+    notes.push(`${name}: kind outpost ${o.fbl ? 'fbl' : 'bounce'} / sisimai ${s.fbl ? 'fbl' : 'bounce'}`);
   if (o.classes.size === 0 && s.classes.size === 0) continue; // FBLs: no status on either side
   classCompared++;
   if (same(o.classes, s.classes)) sameClass++;
@@ -127,6 +135,8 @@ console.log(`outpost recognized:             ${oursRecognized} (${pct(oursRecogn
 console.log(`sisimai recognized:             ${peerRecognized} (${pct(peerRecognized, n)})`);
 console.log(`both recognized:                ${both}`);
 console.log(`  same recipient set:           ${sameRecipients} (${pct(sameRecipients, both)})`);
-console.log(`  same status class (2/4/5):    ${sameClass} of ${classCompared} with a status (${pct(sameClass, classCompared)})`);
+console.log(
+  `  same status class (2/4/5):    ${sameClass} of ${classCompared} with a status (${pct(sameClass, classCompared)})`,
+);
 console.log(`misses and disagreements (${notes.length}):`);
 for (const note of notes) console.log(`  ${note}`);

@@ -114,8 +114,7 @@ const READERS: Reader[] = [
       if (!intro.test(text)) return undefined;
       // Translated or rebranded notices drop the signature line before the list: then the list
       // is read from the introduction on (its `<address>:` lines start at the left margin).
-      const section =
-        between(text, /^\s*The (?:Postfix program|mail system)\s*$/im) ?? between(text, intro);
+      const section = between(text, /^\s*The (?:Postfix program|mail system)\s*$/im) ?? between(text, intro);
       if (section === undefined) return undefined;
       return fromBlocks(
         addressBlocks(section, false),
