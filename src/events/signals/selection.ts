@@ -6,6 +6,8 @@
 // - The subaccount: the one the producer set (the listener reads X-SP-Subaccount-ID under
 //   process-x-sp-subaccount-id; mailmerge), else that header among the event's headers when
 //   process-x-sp-subaccount-id is on, else the config's `true,subaccount=N` or the filter rule's, else 0.
+// - Mail received for the bounce and feedback-loop processors is not sending: its reception is not
+//   an injection. The reports it carries reach Signals as out_of_band and spam_complaint events.
 import {
   type DomainPattern,
   domainMatches,
@@ -15,6 +17,7 @@ import {
   parseDomainPattern,
   type SignalsFilterRule,
 } from '../../config/index.js';
+import { processorFor, type RelayRules, relayRulesFrom } from '../../smtp/relay.js';
 import type { OutpostEvent } from '../record.js';
 
 /** Where the message went, as Signals reports it (ip_pool = VirtualMTA pool, sending_ip = smtp-source-host). */
@@ -43,9 +46,11 @@ export class SignalsSelector {
   private readonly filters = new Map<string, CompiledRule[]>();
   private readonly filterCache = new Map<string, CompiledRule | null>();
   private readonly processHeader: boolean;
+  private readonly processorAddresses: RelayRules;
 
   constructor(private readonly config: OutpostConfig) {
     this.processHeader = config.signals?.['process-x-sp-subaccount-id'] ?? false;
+    this.processorAddresses = relayRulesFrom(config);
     for (const [name, rules] of config.signalsFilters) {
       const compiled = rules.map((rule) => ({ ...rule, compiled: parseDomainPattern(rule.pattern) }));
       // Most specific first; equal ones keep file order (PowerMTA's examples list specific first).
@@ -56,6 +61,7 @@ export class SignalsSelector {
 
   /** The route and subaccount of a reported event; undefined when Signals must not hear of it. */
   select(event: OutpostEvent): Selected | undefined {
+    if (event.type === 'reception' && processorFor(this.processorAddresses, event.rcpt)) return undefined;
     const route = this.routeOf(event.vmta, event.vmtaPool);
     let configured = route.enable.subaccount;
     if (!route.enable.enabled) return undefined;

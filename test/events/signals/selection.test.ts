@@ -101,4 +101,26 @@ enable-signals ListOne
       'the header never enables Signals',
     );
   });
+
+  it('leaves out the reception of reports sent to the bounce and feedback-loop processors', () => {
+    const extra = `
+<bounce-processor>
+  <address-list>
+    domain bounces.example.com
+  </address-list>
+</bounce-processor>
+<feedback-loop-processor>
+  <address-list>
+    address fbl@example.com
+  </address-list>
+</feedback-loop-processor>`;
+    const selector = new SignalsSelector(signalsConfig({ extra, signals: '' }));
+    const reported = (type: OutpostEvent['type'], rcpt: string) =>
+      selector.select(makeEvent(type, { rcpt })) !== undefined;
+    assert.equal(reported('reception', 'bounce-123@bounces.example.com'), false);
+    assert.equal(reported('reception', 'FBL@Example.com'), false);
+    assert.equal(reported('reception', 'reader@example.org'), true, 'ordinary mail is reported');
+    assert.equal(reported('reception', 'other@example.com'), true, 'only the listed address');
+    assert.equal(reported('remote-bounce', 'reader@example.org'), true, 'the report itself is reported');
+  });
 });
