@@ -1,15 +1,19 @@
 // How the `outpost show|pause|…` commands reach a running Outpost: over its management port, as
 // `pmta` does. The address comes from --url, else from DATA-DIR/mgmt.json (written by the running
 // process: the real port even when the configuration said 0), else from the configuration's
-// `http-mgmt-listen` / `http-mgmt-port`. The API key, when the configuration has one, is sent; without
+// `http-mgmt-listen` / `http-mgmt-port`. With no configuration named, /etc/outpost/outpost.config,
+// else the embedded default that `npm start` runs (so `npx outpost show queues` works beside it). The API key, when the configuration has one, is sent; without
 // one, commands fetch a CSRF token first and `http-access` decides.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { dataDir, loadConfigFile } from '../config/index.js';
 import { mgmtAddresses } from './address.js';
 import type { Envelope } from './envelope.js';
 
 export const DEFAULT_CONFIG = '/etc/outpost/outpost.config';
+/** config/outpost.config of this package (from src/mgmt or dist/mgmt alike). */
+const EMBEDDED_CONFIG = fileURLToPath(new URL('../../config/outpost.config', import.meta.url));
 
 export interface ClientOptions {
   url?: string;
@@ -45,7 +49,10 @@ export function locate(options: ClientOptions): { url: string; apiKey?: string }
   const apiKey = options.apiKey ?? process.env.OUTPOST_API_KEY;
   const direct = options.url ?? process.env.OUTPOST_MGMT_URL;
   if (direct) return { url: direct.replace(/\/$/, ''), ...(apiKey ? { apiKey } : {}) };
-  const file = options.config ?? process.env.OUTPOST_CONFIG ?? DEFAULT_CONFIG;
+  const file =
+    options.config ??
+    process.env.OUTPOST_CONFIG ??
+    (existsSync(DEFAULT_CONFIG) ? DEFAULT_CONFIG : EMBEDDED_CONFIG);
   // A configuration with errors still says where the port is: `outpost reload` must reach the
   // running process precisely when someone has just broken the file.
   const { config, diagnostics } = loadConfigFile(file);

@@ -14,7 +14,7 @@ function withTarget(command: Command): Command {
   return command
     .option(
       '-c, --config <file>',
-      `configuration of the running Outpost (default: $OUTPOST_CONFIG or ${DEFAULT_CONFIG})`,
+      `configuration of the running Outpost (default: $OUTPOST_CONFIG, else ${DEFAULT_CONFIG}, else the embedded config/outpost.config)`,
     )
     .option(
       '--url <url>',
