@@ -103,8 +103,12 @@ function servicesFor(
       spool.recovered = [];
       return mine;
     },
+    // A DSN whose return path is our own bounce processor would only come back as a report of a
+    // bounce already recorded (and counted twice in Signals): the loop ends here instead.
     spoolDsn: async (envelope, body) => {
+      if (processors.wants(envelope)) return false;
       await spool.spool.store(envelope, body);
+      return true;
     },
   });
   const smtp = new SmtpService({

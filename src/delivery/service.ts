@@ -27,8 +27,11 @@ export interface DeliveryOptions {
   clock?: Clock;
   /** Messages the spool recovered at start; queued when the service starts. */
   recovered?: () => QueueableEnvelope[];
-  /** Spools a DSN Outpost generated; the service then queues it. Absent: no DSNs are sent. */
-  spoolDsn?: (envelope: SpoolEnvelope, body: Buffer) => Promise<void>;
+  /**
+   * Spools a DSN Outpost generated and says whether to queue it (false: it is not to be delivered).
+   * Absent: no DSNs are sent.
+   */
+  spoolDsn?: (envelope: SpoolEnvelope, body: Buffer) => Promise<boolean>;
 }
 
 export class DeliveryService implements Service {
@@ -70,8 +73,7 @@ export class DeliveryService implements Service {
       ...(options.spoolDsn
         ? {
             sendDsn: async ({ envelope, body }: { envelope: SpoolEnvelope; body: Buffer }) => {
-              await options.spoolDsn!(envelope, body);
-              this.enqueue(envelope);
+              if (await options.spoolDsn!(envelope, body)) this.enqueue(envelope);
             },
           }
         : {}),

@@ -12,6 +12,8 @@ import type { OutpostEvent } from '../../src/events/index.js';
 import { silentLogger } from '../../src/logging.js';
 import { startOutpost } from '../../src/main.js';
 import type { SmtpService } from '../../src/smtp/service.js';
+import type { SpoolService } from '../../src/spool/service.js';
+import { ScriptedSmtpServer } from '../helpers/smtp-receiver.js';
 import { startSmtpSink } from '../helpers/smtp-sink.js';
 import { tempDir } from '../helpers/tmp.js';
 import { waitFor } from '../helpers/wait.js';
@@ -160,5 +162,44 @@ describe('bounce and feedback-loop processors over SMTP', () => {
       !events.some((e) => e.type === 'delivery' && e.rcpt.includes('sender.test')),
       'no delivery attempt for the reports',
     );
+  });
+
+  it('sends no DSN to its own bounce processor: the bounce is recorded once', async (t) => {
+    const dir = tempDir(t);
+    const mx = await new ScriptedSmtpServer({ rcpt: () => '550 5.1.1 no such user' }).start();
+    t.after(() => mx.stop());
+    const { config, diagnostics } = loadConfigText(
+      `<outpost>\n data-dir ${dir}/data\n</outpost>\nhost-name mta.sender.test\nsmtp-listener 127.0.0.1:0\n` +
+        '<source 127.0.0.1>\n always-allow-relaying yes\n</source>\n' +
+        `<domain *>\n smtp-hosts [127.0.0.1]:${mx.port}\n</domain>\n` +
+        '<bounce-processor>\n <address-list>\n  domain bounces.sender.test\n </address-list>\n</bounce-processor>\n',
+      join(dir, 'outpost.config'),
+    );
+    assert.ok(!hasErrors(diagnostics), JSON.stringify(diagnostics.filter((d) => d.severity === 'error')));
+    const runtime = await startOutpost(config, { log: silentLogger() });
+    t.after(() => runtime.stop());
+    const events: OutpostEvent[] = [];
+    runtime.bus.subscribe((e) => events.push(e));
+    const port = (runtime.services.find((s) => s.name === 'smtp') as SmtpService).addresses()[0]!.port;
+    const spool = runtime.services.find((s) => s.name === 'spool') as SpoolService;
+
+    // The seed's rewrite-list puts the bounce domain in the return path, as here.
+    await exec('swaks', [
+      '--server',
+      `127.0.0.1:${port}`,
+      '--from',
+      'news@bounces.sender.test',
+      '--to',
+      'gone@example.test',
+    ]);
+    await waitFor(() => events.some((e) => e.type === 'bounce'), 'the bounce');
+    await waitFor(() => spool.spool.stats().messages === 0, 'an empty spool');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['reception', 'bounce'],
+      'no DSN is spooled, delivered or processed as a remote bounce',
+    );
+    assert.equal(mx.messages.length, 0);
   });
 });

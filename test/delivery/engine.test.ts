@@ -57,7 +57,12 @@ async function setup(
     clock,
     ...(resolver ? { resolver } : {}),
     ...(withDsn
-      ? { spoolDsn: async (envelope: DeliveryEnvelope, body: Buffer) => void store.add(envelope, body) }
+      ? {
+          spoolDsn: async (envelope: DeliveryEnvelope, body: Buffer) => {
+            store.add(envelope, body);
+            return true;
+          },
+        }
       : {}),
   });
   t.after(() => service.stop());
@@ -218,7 +223,7 @@ describe('delivery engine', () => {
       [],
     );
     await service.outcomes.deleted(
-      (m) => service.manager.queueFor('other.test', '{default}'),
+      () => service.manager.queueFor('other.test', '{default}'),
       service.manager.delete({ jobId: 'doomed' }),
     );
     service.manager.resumeQueue('paused.test');
