@@ -4,6 +4,7 @@
 // CTE subqueries, no DateTime64). Searches run in two steps: keys of the matching page first (from a
 // search view when the query names recipients or message ids), then the full rows by primary key,
 // because 18.16 reads every selected column of every candidate row before it sorts.
+import { randomInt } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { type ClickHouseClient, createClient } from '@clickhouse/client';
 import { renderCohortDay } from '../cohort-sql.js';
@@ -27,6 +28,7 @@ export interface ClickHouseStoreOptions {
 }
 
 const column = (name: string) => name;
+let writers = 0;
 // An alias named `ts` would shadow the column in WHERE (ClickHouse resolves aliases there too).
 const EVENT_SELECT = COLUMN_NAMES.map((c) => (c === 'ts' ? 'toUInt32(ts) AS ts_unix' : c)).join(', ');
 type Row = Record<string, unknown>;
@@ -36,7 +38,9 @@ export class ClickHouseStore implements EventStore {
   readonly engine = 'clickhouse' as const;
   private writeChain: Promise<unknown> = Promise.resolve();
   private cohortTables: Promise<void> | undefined;
-  private lastVersion = 0;
+  private lastMs = 0;
+  /** This store's version suffix (0-999), distinct among the stores of one process. */
+  private readonly writer = (randomInt(1000) + ++writers) % 1000;
 
   private constructor(
     private readonly client: ClickHouseClient,
@@ -246,9 +250,12 @@ export class ClickHouseStore implements EventStore {
 
   async computeCohortDay(spec: CohortDaySpec): Promise<void> {
     await this.cohortsReady();
-    // Versions only need to grow; the clock keeps them growing across restarts.
-    const version = Math.max(Date.now(), this.lastVersion + 1);
-    this.lastVersion = version;
+    // Versions only need to grow; the clock keeps them growing across restarts. Several Signals
+    // servers may share the database and compute the same day at the same millisecond: the
+    // writer's own last three digits keep their versions (and so their partitions) apart.
+    const ms = Math.max(Date.now(), this.lastMs + 1);
+    this.lastMs = ms;
+    const version = ms * 1000 + this.writer;
     const day = numberLiteral(spec.day);
     const columns = COHORT_ROW_COLUMNS.join(', ');
     await this.serialized(async () => {
