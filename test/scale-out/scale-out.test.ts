@@ -13,7 +13,8 @@ import { startClickHouse } from '../helpers/clickhouse.js';
 import { TestDnsServer } from '../helpers/dns-server.js';
 import type { ScriptedSmtpServer } from '../helpers/smtp-receiver.js';
 import { waitFor } from '../helpers/wait.js';
-import { MtaNode, SignalsNode, signalsPorts } from './cluster.js';
+import { gzipLines, ingestLine } from '../signals/fixtures.js';
+import { CLUSTER_KEY, MtaNode, SignalsNode, signalsPorts } from './cluster.js';
 import { allEvents, countByType, metrics, runWindow } from './reports.js';
 import { expectedCounts, inject, type Mail, mailsFor, startProviderSink } from './traffic.js';
 
@@ -199,4 +200,46 @@ describe('scale-out: two MTA nodes, two Signals servers, one ClickHouse', { time
     await waitFor(() => nodeA.stagedFiles().length === 0, 'node A staging empty');
     for (const server of signals) await assertReportsOn(server, sent);
   });
+
+  it('a batch retried through a load balancer onto the other server is stored once', async () => {
+    const [serverA, serverB] = signals as [SignalsNode, SignalsNode];
+    const now = Math.floor(Date.now() / 1000);
+    const body = gzipLines(
+      Array.from({ length: 10 }, (_, i) =>
+        ingestLine({ timestamp: String(now), campaign_id: 'lb-retry', event_id: `${now}0${i}` }),
+      ),
+    );
+    const first = await postBatch(serverA, body);
+    await waitFor(async () => (await batchStatus(serverA, first))?.type === 'success', 'batch stored by A');
+    // The upload's response was lost; the balancer sends the retry to B.
+    const retry = await postBatch(serverB, body);
+    await waitFor(async () => (await batchStatus(serverB, retry)) !== undefined, 'retry processed by B');
+    assert.equal((await batchStatus(serverB, retry))?.error_type, 'duplicate_batch');
+    for (const server of signals) {
+      const byCampaign = await metrics(server.url, window(), 'campaign');
+      assert.equal(byCampaign['lb-retry']?.count_delivered, 10, `${server.spec.name}: stored once`);
+    }
+  });
 });
+
+async function postBatch(server: SignalsNode, body: Buffer): Promise<string> {
+  const response = await fetch(`${server.url}/api/v1/ingest/events`, {
+    method: 'POST',
+    headers: {
+      authorization: CLUSTER_KEY,
+      'content-encoding': 'gzip',
+      'content-type': 'application/x-ndjson',
+    },
+    body,
+  });
+  assert.equal(response.status, 200);
+  return ((await response.json()) as { results: { id: string } }).results.id;
+}
+
+async function batchStatus(server: SignalsNode, id: string): Promise<Record<string, unknown> | undefined> {
+  const response = await fetch(`${server.url}/api/v1/events/ingest?batch_ids=${id}`, {
+    headers: { authorization: CLUSTER_KEY },
+  });
+  const body = (await response.json()) as { results: Array<Record<string, unknown>> };
+  return body.results[0];
+}
