@@ -157,25 +157,60 @@ export class MtaNode {
     }
   }
 
-  /** Accounting records by type (r, d, b, t, …), read from every accounting file of the node. */
-  accounting(): Record<string, number> {
-    const dir = join(this.spec.dir, 'acct');
+  /** Accounting records by type (r, d, b, t, …); with `jobs`, only records that name a job. */
+  accounting(jobs = false): Record<string, number> {
     const counts: Record<string, number> = {};
+    for (const record of this.records()) {
+      if (jobs && !record.jobId) continue;
+      counts[record.type!] = (counts[record.type!] ?? 0) + 1;
+    }
+    return counts;
+  }
+
+  /** Every record of every accounting file of the node, as field → value. */
+  records(): Array<Record<string, string>> {
+    const dir = join(this.spec.dir, 'acct');
     let names: string[] = [];
     try {
       names = readdirSync(dir);
     } catch {
-      return counts;
+      return [];
     }
+    const out: Array<Record<string, string>> = [];
     for (const name of names) {
-      const lines = readFileSync(join(dir, name), 'utf8').split('\r\n').slice(1);
+      const [header, ...lines] = readFileSync(join(dir, name), 'utf8').split('\r\n');
+      const fields = csvFields(header ?? '');
       for (const line of lines) {
-        const type = line.slice(0, line.indexOf(','));
-        if (type) counts[type] = (counts[type] ?? 0) + 1;
+        if (!line) continue;
+        const values = csvFields(line);
+        out.push(Object.fromEntries(fields.map((f, i) => [f, values[i] ?? ''])));
       }
     }
-    return counts;
+    return out;
   }
+}
+
+/** One CSV line's fields (RFC 4180 quoting, as the accounting writer quotes). */
+function csvFields(line: string): string[] {
+  const fields: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (quoted) {
+      if (c === '"' && line[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      fields.push(field);
+      field = '';
+    } else field += c;
+  }
+  fields.push(field);
+  return fields;
 }
 
 /** Free loopback ports for the Signals servers (they must keep them across a restart). */

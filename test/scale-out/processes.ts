@@ -1,6 +1,6 @@
 // Outpost as separate operating-system processes, the way a deployment runs it: `outpost start` or
 // `outpost signals` from source (through tsx), each with its own configuration file. Used by the
-// scale-out test, bench/scale-out and bench/soak. A process is ready when its log names its port.
+// scale-out test, bench/scale-out and bench/soak. A process is ready when its output names its port.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -10,19 +10,24 @@ const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
 export class OutpostProcess {
   readonly log: string[] = [];
   readonly exited: Promise<number | null>;
-  private pending = '';
 
   private constructor(
     readonly name: string,
     readonly child: ChildProcess,
   ) {
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-    child.stderr!.setEncoding('utf8');
-    child.stderr!.on('data', (text: string) => {
-      const lines = (this.pending + text).split('\n');
-      this.pending = lines.pop()!;
-      this.log.push(...lines);
-    });
+    // stdout and stderr both: the sink prints its address on stdout, Outpost logs on stderr.
+    for (const stream of [child.stdout!, child.stderr!]) {
+      let pending = '';
+      stream.setEncoding('utf8');
+      stream.on('data', (text: string) => {
+        const lines = (pending + text).split('\n');
+        pending = lines.pop()!;
+        this.log.push(...lines);
+        // A soak runs for hours: keep the recent lines only.
+        if (this.log.length > 5000) this.log.splice(0, this.log.length - 2000);
+      });
+    }
   }
 
   /**
@@ -36,7 +41,7 @@ export class OutpostProcess {
     timeoutMs = 60_000,
   ): Promise<{ process: OutpostProcess; match: RegExpExecArray }> {
     const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     const proc = new OutpostProcess(name, child);
     const deadline = Date.now() + timeoutMs;
@@ -67,7 +72,7 @@ export class OutpostProcess {
 
   /** The last lines of the log, for failure messages. */
   tail(lines = 40): string {
-    return [...this.log, this.pending].slice(-lines).join('\n');
+    return this.log.slice(-lines).join('\n');
   }
 
   /** SIGTERM (a graceful stop), SIGKILL after `graceMs`; resolves with the exit code. */
