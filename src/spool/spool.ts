@@ -12,6 +12,7 @@ import {
 } from './envelope.js';
 import { SpoolCorruptError, SpoolError, SpoolUnavailableError, UnknownMessageError } from './errors.js';
 import { lockSpool, type SpoolLock } from './lock.js';
+import { RecentMessages } from './recent.js';
 import { stateCode, stateOf } from './record.js';
 import { type FoundMessage, parseEnvelope, recoverSegments } from './recovery.js';
 import { Segment } from './segment.js';
@@ -28,6 +29,8 @@ export interface SpoolOptions {
   minFreeBytes?: number;
   /** How often compaction looks for mostly-dead segments (ms, default 60 s; 0 = never). */
   compactEvery?: number;
+  /** Bytes of recently stored messages kept in memory for their first read (default 32 MiB). */
+  recentBytes?: number;
 }
 
 export interface OpenedSpool {
@@ -40,13 +43,16 @@ export class Spool {
   private readonly timers: NodeJS.Timeout[] = [];
   private full = false;
   private closed = false;
+  private readonly recent: RecentMessages;
 
   private constructor(
     readonly dir: string,
     private readonly messages: MessageStore,
     private readonly lock: SpoolLock,
     private readonly options: SpoolOptions,
-  ) {}
+  ) {
+    this.recent = new RecentMessages(options.recentBytes ?? 32 * 1024 * 1024);
+  }
 
   /** Locks DIR (creating it if needed), recovers it, and starts a new head segment. */
   static async open(dir: string, options: SpoolOptions): Promise<OpenedSpool> {
@@ -121,6 +127,8 @@ export class Spool {
     }
     envelope.size = body.length;
     await this.messages.write({ kind: 'message', envelope, body });
+    // Kept as is: read() copies it and takes the recipients' states from the index, not from it.
+    this.recent.add(envelope, body);
     return envelope;
   }
 
@@ -131,6 +139,14 @@ export class Spool {
   async read(id: string): Promise<SpooledMessage> {
     const entry = this.messages.index.get(id);
     if (!entry) throw new UnknownMessageError(id);
+    const recent = this.recent.get(id);
+    if (recent) {
+      const recipients = recent.envelope.recipients.map((r, i) => ({
+        ...r,
+        state: stateOf(entry.stateAt(i)),
+      }));
+      return { envelope: { ...recent.envelope, recipients }, body: recent.body };
+    }
     const { envelopeJson, body } = await this.messages.readRecord(id, entry);
     const envelope = parseEnvelope(envelopeJson);
     if (!envelope) throw new SpoolCorruptError(id, 'envelope does not parse');
@@ -152,13 +168,16 @@ export class Spool {
    */
   markRecipients(id: string, indexes: readonly number[], state: FinalRecipientState): Promise<void> {
     if (!isFinal(state)) return Promise.reject(new TypeError('markRecipients needs a final state'));
-    return this.messages.mark(id, indexes, state);
+    return this.messages.mark(id, indexes, state).then(() => {
+      if (!this.messages.index.has(id)) this.recent.forget(id);
+    });
   }
 
   /** Finishes a message: every recipient still pending becomes `deleted`. No-op if already gone. */
   async remove(id: string): Promise<void> {
     if (!this.messages.index.has(id)) return;
     await this.messages.mark(id, undefined, 'deleted');
+    this.recent.forget(id);
   }
 
   has(id: string): boolean {

@@ -12,7 +12,7 @@ import { captureLogger } from '../helpers/log.js';
 import { tempDir } from '../helpers/tmp.js';
 import { body, envelope } from './helpers.js';
 
-const open = (dir: string, options: { segmentSize?: number } = {}) =>
+const open = (dir: string, options: { segmentSize?: number; recentBytes?: number | undefined } = {}) =>
   Spool.open(dir, { log: captureLogger().log, compactEvery: 0, ...options });
 
 describe('spool: store, recover, outcomes', () => {
@@ -70,6 +70,29 @@ describe('spool: store, recover, outcomes', () => {
     );
     await again.spool.markRecipients(a.id, [1], 'expired');
     assert.equal(again.spool.has(a.id), false);
+  });
+
+  it('reads a message just stored with its current states, from memory or from disk alike', async (t) => {
+    for (const recentBytes of [undefined, 0]) {
+      const label = recentBytes === 0 ? 'from disk' : 'from memory';
+      const { spool } = await open(tempDir(t), { recentBytes });
+      t.after(() => spool.close());
+      const a = await spool.store(envelope(['1@x', '2@x'], { jobId: 'j' }), body('a'));
+      await spool.markRecipients(a.id, [0], 'delivered');
+      const first = await spool.read(a.id);
+      assert.deepEqual(
+        first.envelope.recipients.map((r) => r.state),
+        ['delivered', 'pending'],
+        label,
+      );
+      first.envelope.recipients[1]!.state = 'bounced'; // the caller's copy, not the spool's
+      const second = await spool.read(a.id);
+      assert.equal(second.envelope.recipients[1]!.state, 'pending', label);
+      assert.equal(second.envelope.jobId, 'j', label);
+      assert.equal(second.body.toString(), body('a').toString(), label);
+      await spool.markRecipients(a.id, [1], 'bounced');
+      await assert.rejects(spool.read(a.id), UnknownMessageError, label);
+    }
   });
 
   it('deletes segments whose messages are all finished', async (t) => {
