@@ -3,7 +3,8 @@
 // other, each with its own defaults, and prints one Markdown table of the figures they recorded
 // (bench/lib/results.ts): Outpost next to its peer from the same run, and the ratio. The table
 // starts with the date and the machine, as the README carries it. A bench that fails is reported
-// and the others still run; the exit status says whether all of them succeeded.
+// and the others still run; the exit status says whether all of them succeeded. The soak test runs
+// for as long as it is told and only when named (`npm run bench -- soak`).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -17,7 +18,8 @@ if (unknown.length) {
   console.error(`no such benchmark: ${unknown.join(', ')} (there are: ${all.join(', ')})`);
   process.exit(2);
 }
-const names = wanted.length ? wanted : all;
+const ONLY_WHEN_NAMED = new Set(['soak']);
+const names = wanted.length ? wanted : all.filter((name) => !ONLY_WHEN_NAMED.has(name));
 
 const work = mkdtempSync(join(tmpdir(), 'outpost-bench-'));
 const resultsFile = join(work, 'results.jsonl');
@@ -42,6 +44,7 @@ rmSync(work, { recursive: true, force: true });
 const format = (n) =>
   Math.abs(n) >= 100 ? Math.round(n).toLocaleString('en-US') : String(+n.toPrecision(3));
 const advantage = (r) => (r.better === 'higher' ? r.outpost / r.peer : r.peer / r.outpost);
+const hasPeer = (r) => typeof r.peer === 'number';
 const meets = (r) => {
   const wants = [];
   if (r.target !== undefined)
@@ -49,7 +52,8 @@ const meets = (r) => {
       r.better === 'higher' ? r.outpost >= r.target : r.outpost <= r.target,
       `${format(r.target)} ${r.unit}`,
     ]);
-  if (r.targetRatio !== undefined) wants.push([advantage(r) >= r.targetRatio, `${r.targetRatio}x`]);
+  if (r.targetRatio !== undefined && hasPeer(r))
+    wants.push([advantage(r) >= r.targetRatio, `${r.targetRatio}x`]);
   return wants.map(([ok, what]) => `${ok ? 'met' : 'MISSED'}: ${what}`).join(', ');
 };
 
@@ -60,14 +64,10 @@ console.log('Ratio = how many times better Outpost is than the peer (above 1: Ou
 console.log('| bench | figure | Outpost | peer | peer figure | ratio | target |');
 console.log('|---|---|---|---|---|---|---|');
 for (const r of results) {
-  const cells = [
-    r.bench,
-    r.figure,
-    `${format(r.outpost)} ${r.unit}`,
-    r.peerName,
-    `${format(r.peer)} ${r.unit}`,
-  ];
-  console.log(`| ${[...cells, `${advantage(r).toFixed(2)}x`, meets(r)].join(' | ')} |`);
+  const peer = hasPeer(r) ? `${format(r.peer)} ${r.unit}` : '–';
+  const ratio = hasPeer(r) ? `${advantage(r).toFixed(2)}x` : '–';
+  const cells = [r.bench, r.figure, `${format(r.outpost)} ${r.unit}`, r.peerName, peer, ratio, meets(r)];
+  console.log(`| ${cells.join(' | ')} |`);
 }
 if (failed.length) console.log(`\nFailed: ${failed.join(', ')} (see the output above).`);
 process.exit(failed.length ? 1 : 0);

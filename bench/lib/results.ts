@@ -10,7 +10,8 @@ export interface BenchResult {
   figure: string;
   unit: string;
   outpost: number;
-  peer: number;
+  /** Absent only where no real program can do the same work; `peerName` then says why. */
+  peer?: number;
   /** The real program measured beside Outpost, e.g. `Postfix 3.7 (hold queue)`. */
   peerName: string;
   /** Whether a bigger number is better (throughput) or a smaller one (latency, memory). */

@@ -15,6 +15,7 @@ import { newMessageId } from '../../src/events/index.js';
 import { silentLogger } from '../../src/logging.js';
 import { newSpoolId, Spool, type SpoolEnvelope } from '../../src/spool/index.js';
 import { freePort } from '../lib/net.js';
+import { recordResult } from '../lib/results.js';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number) => {
@@ -188,6 +189,22 @@ async function main(): Promise<void> {
     console.log(
       `| restart: first message delivered | ${first.toFixed(1)} s | 30 s | ${(first / 30).toFixed(2)} |`,
     );
+    const noPeer = 'none (Postfix holds 20,000 messages in memory at most)';
+    const common = { bench: 'queue-scale', peerName: noPeer, better: 'lower' } as const;
+    recordResult({
+      ...common,
+      figure: '1M queued recipients, resident',
+      unit: 'MB',
+      outpost: rss,
+      target: 1024,
+    });
+    recordResult({
+      ...common,
+      figure: '1M queued, restart to first delivery',
+      unit: 's',
+      outpost: first,
+      target: 30,
+    });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
