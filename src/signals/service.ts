@@ -87,7 +87,8 @@ export class SignalsServer implements Service {
         retention: o.retention,
         spamTraps,
       },
-      [this.tracking.routes, ...(o.routes ?? [])],
+      o.routes,
+      [this.tracking.handler()],
     );
     await this.app.listen({ host: o.listen.host, port: o.listen.port });
     await this.applyRetention();

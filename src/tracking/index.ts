@@ -9,8 +9,8 @@ export {
 } from './endpoint/recorder.js';
 export {
   PIXEL_GIF,
-  registerTrackingRoutes,
   type TrackingEndpointOptions,
+  trackingHandler,
   trackingKeyring,
 } from './endpoint/routes.js';
 export { prepareTracking, type TrackedMessage, type TrackingOptions } from './rewrite.js';

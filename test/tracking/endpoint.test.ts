@@ -4,9 +4,10 @@ import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { silentLogger } from '../../src/logging.js';
+import { frontServer } from '../../src/signals/http/front.js';
 import type { TrackingEvent } from '../../src/tracking/endpoint/event.js';
 import { TrackingRecorder } from '../../src/tracking/endpoint/recorder.js';
-import { PIXEL_GIF, registerTrackingRoutes, trackingKeyring } from '../../src/tracking/endpoint/routes.js';
+import { PIXEL_GIF, trackingHandler, trackingKeyring } from '../../src/tracking/endpoint/routes.js';
 import { dayNumber, signToken, type TrackingClaims, TrackingKey } from '../../src/tracking/token.js';
 import { MESSAGE_ID, track } from './helpers.js';
 
@@ -43,8 +44,7 @@ describe('tracking endpoint', () => {
   before(async () => {
     sink = new MemorySink();
     recorder = new TrackingRecorder({ sink, log: silentLogger(), lingerMs: 1, retryMs: [5, 20] });
-    app = Fastify();
-    registerTrackingRoutes(app, {
+    const handler = trackingHandler({
       keyring: trackingKeyring([
         { key: KEY, grants: ['events/ingest'] },
         { key: SUB_KEY, grants: ['events/ingest', 'metrics/view'], subaccount: 9 },
@@ -52,8 +52,11 @@ describe('tracking endpoint', () => {
       ]),
       customerId: 77,
       recorder,
+      log: silentLogger(),
       now: () => NOW,
     });
+    // As the Signals server runs it: ahead of fastify, which answers everything else.
+    app = Fastify({ serverFactory: frontServer([handler]) });
     await app.listen({ host: '127.0.0.1', port: 0 });
     base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   });
@@ -163,6 +166,19 @@ describe('tracking endpoint', () => {
     });
     assert.deepEqual([pixel.status, click.status], [200, 302]);
     assert.deepEqual(await events(), []);
+  });
+
+  it('reads the token past a query string and percent-escapes; other methods go to fastify', async () => {
+    const token = signToken(key, claims());
+    const escaped = `%${token.charCodeAt(0).toString(16)}${token.slice(1)}`;
+    assert.equal((await get(`/o/${token}?utm_source=x`)).status, 200);
+    assert.equal((await get(`/o/${escaped}`)).status, 200);
+    assert.equal((await get(`/o/${token}`, { method: 'POST' })).status, 404);
+    assert.equal((await get('/o/%E0%A4%A')).status, 404);
+    assert.deepEqual(
+      (await events()).map((e) => e.type),
+      ['open', 'open'],
+    );
   });
 
   it('marks opens through mail-privacy proxies, never clicks', async () => {

@@ -8,11 +8,18 @@ import { registerIngestRoutes } from '../ingest/routes.js';
 import { registerMetricsRoutes } from '../metrics-api/route.js';
 import type { SignalsDeps } from './deps.js';
 import { ApiError, errorBody, fromFastifyError } from './errors.js';
+import { type FrontHandler, frontServer } from './front.js';
 
 export type RouteModule = (app: FastifyInstance, deps: SignalsDeps) => void;
 
-export function buildSignalsApp(deps: SignalsDeps, routes: readonly RouteModule[] = []): FastifyInstance {
+/** `front`: handlers that answer their requests before fastify routes them (front.ts). */
+export function buildSignalsApp(
+  deps: SignalsDeps,
+  routes: readonly RouteModule[] = [],
+  front: readonly FrontHandler[] = [],
+): FastifyInstance {
   const app: FastifyInstance = Fastify({
+    serverFactory: frontServer(front),
     // Per-request lines are info; uploads every few seconds would drown the operator's log.
     loggerInstance: deps.log.child({ component: 'signals-http' }, { level: 'warn' }) as FastifyBaseLogger,
   });

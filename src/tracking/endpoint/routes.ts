@@ -3,21 +3,46 @@
 // tampered, truncated or foreign token, a pixel token on the click path, another customer's token)
 // is a 404 that records nothing and redirects nowhere. HEAD requests (link checkers) get the same
 // answer without an event. Recording never delays or fails the response (recorder.ts).
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+//
+// These are the Signals server's hottest paths (one hit per open and click of every message), so
+// they are a plain Node request handler that answers before fastify sees the request
+// (`FrontHandler`, installed by src/signals/http/front.ts): no routing, hooks, request and reply
+// objects or promise chain per hit, and each response goes out in one write.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiKeySpec } from '../../config/index.js';
 import { EventIdSource } from '../../events/signals/event-id.js';
+import type { Logger } from '../../logging.js';
+import type { FrontHandler } from '../../signals/http/front.js';
 import { CLICK_SEGMENT, PIXEL_SEGMENT } from '../settings.js';
 import { dayNumber, TrackingKeyring, type VerifiedToken } from '../token.js';
 import { type TrackingEvent, type TrackingSigner, trackingEvent } from './event.js';
 
 /** A transparent 1x1 GIF (42 bytes). */
 export const PIXEL_GIF = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
+/** The GIF as a latin1 string: Node joins a string body to the headers and sends both in one write. */
+const PIXEL_BODY = PIXEL_GIF.toString('latin1');
+
+// Fixed headers, built once. writeHead() stores the header block at once, so Content-Length must be
+// given here (end() could no longer add it and would fall back to chunked encoding).
+const PIXEL_HEADERS = {
+  'content-type': 'image/gif',
+  'content-length': String(PIXEL_GIF.length),
+  'cache-control': 'no-store, no-cache, must-revalidate, max-age=0',
+  pragma: 'no-cache',
+};
+const NOT_FOUND_BODY = 'Not found\n';
+const NOT_FOUND_HEADERS = {
+  'content-type': 'text/plain; charset=utf-8',
+  'content-length': String(NOT_FOUND_BODY.length),
+  'cache-control': 'no-store',
+};
 
 export interface TrackingEndpointOptions {
   keyring: TrackingKeyring<TrackingSigner>;
   /** Tokens of other customers are foreign here. */
   customerId: number;
   recorder: { record(event: TrackingEvent): void };
+  log: Logger;
   /** Milliseconds since the epoch. */
   now?: () => number;
   /**
@@ -36,54 +61,113 @@ export function trackingKeyring(keys: readonly ApiKeySpec[]): TrackingKeyring<Tr
   return ring;
 }
 
-/** A wildcard, not a `:token` parameter: click tokens outgrow fastify's parameter length limit. */
-interface TokenParams {
-  '*': string;
+const PIXEL_PREFIX = `/${PIXEL_SEGMENT}/`;
+const CLICK_PREFIX = `/${CLICK_SEGMENT}/`;
+
+/** The token in a request path after its prefix: the query string dropped, percent-escapes undone. */
+function tokenOf(url: string, prefixLength: number): string | undefined {
+  const query = url.indexOf('?', prefixLength);
+  const raw = query < 0 ? url.slice(prefixLength) : url.slice(prefixLength, query);
+  if (!raw.includes('%')) return raw;
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return undefined;
+  }
 }
 
-export function registerTrackingRoutes(app: FastifyInstance, options: TrackingEndpointOptions): void {
-  const now = options.now ?? Date.now;
-  const ids = new EventIdSource();
-  const maxAge = options.maxTokenAgeDays ?? 400;
+/** GET and HEAD on /o/* and /c/*; every other request is left to fastify. */
+export function trackingHandler(options: TrackingEndpointOptions): FrontHandler {
+  const endpoint = new TrackingHits(options);
+  return (request, response) => {
+    const url = request.url ?? '';
+    const click = url.startsWith(CLICK_PREFIX);
+    if (!click && !url.startsWith(PIXEL_PREFIX)) return false;
+    const get = request.method === 'GET';
+    if (!get && request.method !== 'HEAD') return false;
+    try {
+      const token = tokenOf(url, click ? CLICK_PREFIX.length : PIXEL_PREFIX.length);
+      endpoint.answer(request, response, token, click, get);
+    } catch (error) {
+      // A bug here must not take the server down; fastify would have answered 500 too.
+      options.log.error({ err: error, url }, 'tracking request failed');
+      if (!response.headersSent) response.writeHead(500);
+      response.end();
+    }
+    return true;
+  };
+}
+
+/** Verifies and records hits and writes the answers. */
+class TrackingHits {
+  private readonly now: () => number;
+  private readonly ids = new EventIdSource();
+  private readonly maxAge: number;
+
+  constructor(private readonly options: TrackingEndpointOptions) {
+    this.now = options.now ?? Date.now;
+    this.maxAge = options.maxTokenAgeDays ?? 400;
+  }
+
+  answer(
+    request: IncomingMessage,
+    response: ServerResponse,
+    raw: string | undefined,
+    click: boolean,
+    get: boolean,
+  ) {
+    const token = raw === undefined ? undefined : this.verify(raw, click);
+    if (!token) return notFound(response);
+    if (!click) {
+      if (get) this.record(request, token);
+      response.writeHead(200, PIXEL_HEADERS).end(PIXEL_BODY, 'latin1');
+      return;
+    }
+    const target = redirectTarget(token.url);
+    if (!target) return notFound(response);
+    if (get) this.record(request, token);
+    response.writeHead(302, { location: target, 'cache-control': 'no-store', 'content-length': '0' }).end();
+  }
 
   /** The token's claims when it is authentic and meant for this path, else undefined. */
-  const verify = (request: FastifyRequest<{ Params: TokenParams }>, click: boolean) => {
-    const token = options.keyring.verify(request.params['*']);
-    if (!token || (token.kind === 'click') !== click || token.customerId !== options.customerId)
+  private verify(raw: string, click: boolean): VerifiedToken<TrackingSigner> | undefined {
+    const token = this.options.keyring.verify(raw);
+    if (!token || (token.kind === 'click') !== click || token.customerId !== this.options.customerId)
       return undefined;
     return token;
-  };
+  }
 
-  const record = (request: FastifyRequest, token: VerifiedToken<TrackingSigner>) => {
-    const at = now();
+  private record(request: IncomingMessage, token: VerifiedToken<TrackingSigner>): void {
+    const at = this.now();
     const today = dayNumber(at);
-    if (request.method !== 'GET' || token.issueDay < today - maxAge || token.issueDay > today + 1) return;
-    const userAgent = request.headers['user-agent'];
-    options.recorder.record(trackingEvent({ token, ip: request.ip, userAgent, now: at, eventId: ids.id() }));
-  };
+    if (token.issueDay < today - this.maxAge || token.issueDay > today + 1) return;
+    const hit = {
+      token,
+      ip: request.socket.remoteAddress ?? '',
+      userAgent: request.headers['user-agent'],
+      now: at,
+      eventId: this.ids.id(),
+    };
+    this.options.recorder.record(trackingEvent(hit));
+  }
+}
 
-  const notFound = (reply: FastifyReply) =>
-    reply.code(404).header('cache-control', 'no-store').type('text/plain').send('Not found\n');
+/**
+ * Where a click goes: the signed URL as the WHATWG parser normalises it (which also percent-encodes
+ * anything a Location header could not carry). It was checked to be http(s) when the message was
+ * prepared; checked again here.
+ */
+function redirectTarget(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  let target: URL;
+  try {
+    target = new URL(url);
+  } catch {
+    return undefined;
+  }
+  return target.protocol === 'http:' || target.protocol === 'https:' ? target.href : undefined;
+}
 
-  app.get<{ Params: TokenParams }>(`/${PIXEL_SEGMENT}/*`, (request, reply) => {
-    const token = verify(request, false);
-    if (!token) return notFound(reply);
-    record(request, token);
-    return reply
-      .header('cache-control', 'no-store, no-cache, must-revalidate, max-age=0')
-      .header('pragma', 'no-cache')
-      .type('image/gif')
-      .send(PIXEL_GIF);
-  });
-
-  app.get<{ Params: TokenParams }>(`/${CLICK_SEGMENT}/*`, (request, reply) => {
-    const token = verify(request, true);
-    // The signed URL was checked to be http(s) when the message was prepared; URL() also
-    // percent-encodes anything a Location header could not carry.
-    const target = token?.url && URL.canParse(token.url) ? new URL(token.url) : undefined;
-    if (!token || !target || (target.protocol !== 'http:' && target.protocol !== 'https:'))
-      return notFound(reply);
-    record(request, token);
-    return reply.code(302).header('cache-control', 'no-store').header('location', target.href).send();
-  });
+function notFound(response: ServerResponse): void {
+  response.writeHead(404, NOT_FOUND_HEADERS).end(NOT_FOUND_BODY);
 }

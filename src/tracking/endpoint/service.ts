@@ -2,14 +2,14 @@
 // recorder that never holds up a response, and a journaled writer into the server's event store
 // that shares the ingest pipeline's enricher (so opens and clicks get the campaign, pool, subject…
 // of their message's injection, sparkpost-api.md §1.7).
-import type { FastifyInstance } from 'fastify';
 import type { ApiKeySpec } from '../../config/index.js';
 import type { Logger } from '../../logging.js';
 import type { Enricher } from '../../signals/enrich/enricher.js';
+import type { FrontHandler } from '../../signals/http/front.js';
 import { IngestJournal } from '../../signals/ingest/journal.js';
 import type { EventStore } from '../../signals/store/types.js';
 import { TrackingRecorder } from './recorder.js';
-import { registerTrackingRoutes, trackingKeyring } from './routes.js';
+import { trackingHandler, trackingKeyring } from './routes.js';
 import { TrackingStoreWriter } from './store-writer.js';
 
 export interface TrackingEndpointSettings {
@@ -42,15 +42,16 @@ export class TrackingEndpoint {
     await this.writer.start();
   }
 
-  /** A route module for the Signals app: GET /o/TOKEN and GET /c/TOKEN. */
-  readonly routes = (app: FastifyInstance): void => {
-    registerTrackingRoutes(app, {
+  /** GET /o/TOKEN and GET /c/TOKEN, answered ahead of the Signals app's fastify routes. */
+  handler(): FrontHandler {
+    return trackingHandler({
       keyring: trackingKeyring(this.settings.keys),
       customerId: this.settings.customerId,
       recorder: this.recorder,
+      log: this.settings.log,
       now: this.settings.now,
     });
-  };
+  }
 
   /** Resolves when every hit so far is in the store (tests, benchmarks). */
   async flush(): Promise<void> {
