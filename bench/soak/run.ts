@@ -8,13 +8,21 @@
 // (r, d, b, t, rb, f records) is compared per type with what the Signals server stored.
 // Run: flock /tmp/outpost-heavy.lock npx tsx bench/soak/run.ts [--minutes 60] [--rate 10] [--sample 60]
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startClickHouse } from '../../test/helpers/clickhouse.js';
 import { freePort } from '../../test/helpers/smtp-sink.js';
-import { MtaNode } from '../../test/scale-out/cluster.js';
+import { accountingCounts } from '../../test/scale-out/accounting.js';
 import { OutpostProcess } from '../../test/scale-out/processes.js';
 import { option } from '../connector/util.js';
 
@@ -75,7 +83,7 @@ function pidsOf(text: string): number[] {
 
 function rssOfPid(pid: number): number {
   try {
-    const status = execFileSync('cat', [`/proc/${pid}/status`], { encoding: 'utf8' });
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     return Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? 0) / 1024;
   } catch {
     return 0;
@@ -138,16 +146,7 @@ try {
     /Outpost starting/,
   );
   processes.push(outpost.process);
-  // The accounting reader of the scale-out cluster, pointed at this run's files.
-  const acct = new MtaNode({
-    name: 'soak',
-    dir: work,
-    pool: 'default',
-    sourceIp: '127.0.0.1',
-    sinkPort: ports.sink,
-    uploadUrl: '',
-    dnsPort: 9,
-  });
+  const acct = { accounting: (jobs = false) => accountingCounts(join(work, 'acct'), jobs) };
   await new Promise((r) => setTimeout(r, 3000));
 
   const chPids = pidsOf(`${clickhouse.dir}/config.xml`);

@@ -3,9 +3,10 @@
 // directory, spool, accounting file and Signals staging, uploading to the Signals server it is
 // pointed at. Every process is separate and binds loopback. Shared by test/scale-out, bench/scale-out
 // and bench/soak.
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '../helpers/smtp-sink.js';
+import { accountingCounts } from './accounting.js';
 import { OutpostProcess } from './processes.js';
 
 /** The one key of the test deployment: ingest on the MTA side, reading in the tests. */
@@ -159,58 +160,8 @@ export class MtaNode {
 
   /** Accounting records by type (r, d, b, t, …); with `jobs`, only records that name a job. */
   accounting(jobs = false): Record<string, number> {
-    const counts: Record<string, number> = {};
-    for (const record of this.records()) {
-      if (jobs && !record.jobId) continue;
-      counts[record.type!] = (counts[record.type!] ?? 0) + 1;
-    }
-    return counts;
+    return accountingCounts(join(this.spec.dir, 'acct'), jobs);
   }
-
-  /** Every record of every accounting file of the node, as field → value. */
-  records(): Array<Record<string, string>> {
-    const dir = join(this.spec.dir, 'acct');
-    let names: string[] = [];
-    try {
-      names = readdirSync(dir);
-    } catch {
-      return [];
-    }
-    const out: Array<Record<string, string>> = [];
-    for (const name of names) {
-      const [header, ...lines] = readFileSync(join(dir, name), 'utf8').split('\r\n');
-      const fields = csvFields(header ?? '');
-      for (const line of lines) {
-        if (!line) continue;
-        const values = csvFields(line);
-        out.push(Object.fromEntries(fields.map((f, i) => [f, values[i] ?? ''])));
-      }
-    }
-    return out;
-  }
-}
-
-/** One CSV line's fields (RFC 4180 quoting, as the accounting writer quotes). */
-function csvFields(line: string): string[] {
-  const fields: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i]!;
-    if (quoted) {
-      if (c === '"' && line[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      fields.push(field);
-      field = '';
-    } else field += c;
-  }
-  fields.push(field);
-  return fields;
 }
 
 /** Free loopback ports for the Signals servers (they must keep them across a restart). */
