@@ -200,7 +200,10 @@ try {
   await new Promise((r) => setTimeout(r, 10_000));
   sample('settled');
 
-  const a = acct.accounting();
+  // r records of the injected mail only: the DSNs and ARF reports the sink sends back are received
+  // (and accounted) too, but the processors consume them; they are not injections.
+  const a: Record<string, number> = { ...acct.accounting(), r: acct.accounting(true).r ?? 0 };
+  const reports = (acct.accounting().r ?? 0) - (a.r ?? 0);
   const s = await stored(clickhouse.url);
   console.log('\nmemory over time (RSS):');
   for (const line of samples) console.log(`  ${line}`);
@@ -213,6 +216,7 @@ try {
       `  ${record.padEnd(3)} ${String(a[record] ?? 0).padStart(7)}  ${type.padEnd(15)} ${String(s.byType[type] ?? 0).padStart(7)}  ${ok ? 'equal' : 'DIFFERENT'}`,
     );
   }
+  console.log(`  r records of reports received by the bounce/FBL processors (not injections): ${reports}`);
   const tracking = ['initial_open', 'open', 'click'].map((t) => `${t} ${s.byType[t] ?? 0}`).join(', ');
   console.log(`  tracking events stored (not in the accounting file): ${tracking}`);
   const sinkStats = [...sink.process.log].reverse().find((l) => l.startsWith('{'));
