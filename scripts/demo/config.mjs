@@ -41,6 +41,7 @@ const VMTAS = `
     smtp-hosts [127.0.0.1]:SINK_PORT
     max-smtp-out 8
     retry-after 20s
+    retry-recipients-after 20s
     bounce-after 15m
 </domain>
 `;

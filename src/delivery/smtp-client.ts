@@ -199,6 +199,9 @@ export class OutboundSession {
       const e = error as NodemailerError & {
         rejectedErrors?: Array<NodemailerError & { recipient?: string }>;
       };
+      // The server may still hold the transaction (MAIL accepted, every RCPT refused, or DATA
+      // refused): without RSET the next MAIL on this connection gets "503 nested MAIL command".
+      await this.resetAfterFailure();
       // Every recipient refused at RCPT: report them one by one, the session itself is fine.
       if (e.code === 'EENVELOPE' && e.rejectedErrors?.length) {
         const byRcpt = new Map(e.rejectedErrors.map((r) => [r.recipient ?? '', r]));
@@ -221,6 +224,16 @@ export class OutboundSession {
     await new Promise<void>((resolve, reject) =>
       this.connection.reset((err) => (err ? reject(toDeliveryError(err, 'MAIL')) : resolve())),
     );
+  }
+
+  /** RSET when the connection is still up; a connection that cannot even do that is closed. */
+  private async resetAfterFailure(): Promise<void> {
+    if (!this.usable) return;
+    try {
+      await this.reset();
+    } catch {
+      this.close();
+    }
   }
 
   get usable(): boolean {

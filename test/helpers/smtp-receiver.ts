@@ -108,6 +108,12 @@ export class ScriptedSmtpServer {
           );
         } else if (verb === 'MAIL') {
           if (drop('MAIL')) return;
+          // As Postfix: a transaction still open (even one whose recipients were all refused)
+          // must be ended with RSET before the next MAIL.
+          if (current) {
+            reply('503 5.5.1 nested MAIL command');
+            continue;
+          }
           const from = text.match(/<([^>]*)>/)?.[1] ?? '';
           const answer = s().mail?.(from) ?? '250 2.1.0 ok';
           if (answer.startsWith('2'))
