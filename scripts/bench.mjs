@@ -67,7 +67,7 @@ for (const r of results) {
   const peer = hasPeer(r) ? `${format(r.peer)} ${r.unit}` : '–';
   const ratio = hasPeer(r) ? `${advantage(r).toFixed(2)}x` : '–';
   const cells = [r.bench, r.figure, `${format(r.outpost)} ${r.unit}`, r.peerName, peer, ratio, meets(r)];
-  console.log(`| ${cells.join(' | ')} |`);
+  console.log(`| ${cells.map((cell) => String(cell).replaceAll('|', '\\|')).join(' | ')} |`);
 }
 if (failed.length) console.log(`\nFailed: ${failed.join(', ')} (see the output above).`);
 process.exit(failed.length ? 1 : 0);
