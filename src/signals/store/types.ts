@@ -3,7 +3,7 @@
 // engine stays behind it (duckdb/, clickhouse/). One test suite (test/signals/store.suite.ts) runs
 // against every engine.
 import type { CohortDaySpec, CohortDayState, CohortQuery, CohortRow } from './cohorts.js';
-import type { StoredEvent } from './columns.js';
+import type { SerializedEvents, StoredEvent } from './columns.js';
 import type { AggregateQuery, AggregateRow, Condition, SearchQuery } from './query.js';
 
 export type EngineName = 'duckdb' | 'clickhouse';
@@ -46,7 +46,7 @@ export interface FailedEvent {
 }
 
 export interface IngestWrite {
-  events: readonly StoredEvent[];
+  events: readonly StoredEvent[] | SerializedEvents;
   batches: readonly BatchRecord[];
   failures: readonly FailedEvent[];
 }

@@ -9,7 +9,7 @@ import { Readable } from 'node:stream';
 import { type ClickHouseClient, createClient } from '@clickhouse/client';
 import { renderCohortDay } from '../cohort-sql.js';
 import type { CohortDaySpec, CohortDayState, CohortQuery, CohortRow, RollupMeasure } from '../cohorts.js';
-import { COLUMN_NAMES, eventToRowJson, type StoredEvent } from '../columns.js';
+import { COLUMN_NAMES, eventsToNdjson, type StoredEvent } from '../columns.js';
 import { batchWhere, keysetAfter } from '../paging.js';
 import type { AggregateQuery, AggregateRow, Condition, SearchQuery } from '../query.js';
 import { and } from '../query.js';
@@ -68,11 +68,8 @@ export class ClickHouseStore implements EventStore {
     return this.serialized(async () => {
       // Events first, then the batch records that say they arrived: after a crash in between, the
       // batch is replayed and its events are recognised as duplicates by event_id.
-      if (write.events.length) {
-        let text = '';
-        for (const event of write.events) text += `${eventToRowJson(event)}\n`;
-        await this.insert('events', text);
-      }
+      const events = eventsToNdjson(write.events);
+      if (events.count) await this.insert('events', events.ndjson);
       if (write.failures.length) await this.insert('batch_failures', recordsToNdjson(write.failures));
       if (write.batches.length) await this.insert('batches', recordsToNdjson(write.batches));
     });

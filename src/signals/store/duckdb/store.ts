@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { renderCohortDay } from '../cohort-sql.js';
 import type { CohortDaySpec, CohortDayState, CohortQuery, CohortRow, RollupMeasure } from '../cohorts.js';
-import { COLUMN_NAMES, COLUMNS, type ColumnKind, eventToRowJson, type StoredEvent } from '../columns.js';
+import { COLUMN_NAMES, COLUMNS, type ColumnKind, eventsToNdjson, type StoredEvent } from '../columns.js';
 import { batchWhere, keysetAfter } from '../paging.js';
 import type { AggregateQuery, AggregateRow, Condition, SearchQuery } from '../query.js';
 import { and } from '../query.js';
@@ -77,11 +77,9 @@ export class DuckDbStore implements EventStore {
     try {
       await this.writer.run('BEGIN TRANSACTION');
       try {
-        if (write.events.length) {
-          let text = '';
-          for (const event of write.events) text += `${eventToRowJson(event)}\n`;
-          await this.load('events', COLUMNS, stage(text), ', hash(rcpt_to), hash(message_id)');
-        }
+        const events = eventsToNdjson(write.events);
+        if (events.count)
+          await this.load('events', COLUMNS, stage(events.ndjson), ', hash(rcpt_to), hash(message_id)');
         if (write.batches.length)
           await this.load('batches', BATCH_COLUMNS, stage(recordsToNdjson(write.batches)));
         if (write.failures.length)
