@@ -1,133 +1,101 @@
-// bench/signals: how fast each dashboard page's data loads from a Signals server holding 10 million
-// events in DuckDB (target: under 300 ms per page, medians). The data set is built once (generate.ts,
-// about 12 minutes) and reused; the server then computes its cohort rollup (timed: that is the
-// cost of Signals on a big store) and each page's requests are sent together, as the browser
-// sends them, several times over. Run under the CPU lock:
-//   flock /tmp/outpost-heavy.lock npx tsx bench/signals/run.ts [--events N] [--runs N] [--dir DIR]
-import { writeFileSync } from 'node:fs';
+// bench/signals: the Signals server on DuckDB (the embedded default) and on ClickHouse 18.16 (the
+// scale-out engine, the natural peer), same machine, same run, same generated data.
+// - Store queries and dashboard pages: 10 million events over 30 days (generate.ts: 20 campaigns,
+//   4 pools, 13 recipient domains, 600k recipients), loaded once into both stores (dataset.ts) and
+//   queried through the HTTP APIs, medians (targets: summary by campaign 100 ms, hourly series of a
+//   pool 50 ms, recipient search 20 ms, unique opens per campaign 200 ms, each page 300 ms).
+// - HTTP ingest: one further day of the same generator (--ingest events, default 2 million) as
+//   PowerMTA-style gzip uploads (uploads.ts) into a fresh Outpost server per engine, timed until
+//   every batch is stored (target: 100,000 events/s into DuckDB). Its peer is ClickHouse's own HTTP
+//   insert of the same events, already validated and flattened, into a table of the same schema:
+//   what a columnar database takes over HTTP when it has nothing to check, enrich or journal.
+// Ratios are DuckDB ÷ ClickHouse (times: below 1 means DuckDB is faster; rates: above 1).
+// Run under the CPU lock:
+//   flock /tmp/outpost-heavy.lock npx tsx bench/signals/run.ts [--events N] [--ingest N] [--runs N] [--dir DIR]
+import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { silentLogger } from '../../src/logging.js';
-import { SignalsServer } from '../../src/signals/service.js';
-import { DuckDbStore } from '../../src/signals/store/duckdb/store.js';
-import { ensureDataset } from './dataset.js';
-import { CAMPAIGNS, recipientAddress, trapKind } from './generate.js';
-import { pageRequests, type Range } from './pages.js';
-
-const TARGET_MS = 300;
-const KEY = 'bench-signals-key-000000000001';
+import { startClickHouse } from '../../test/helpers/clickhouse.js';
+import { CLICKHOUSE_DATABASE, ensureDataset } from './dataset.js';
+import { type EngineFigures, measureEngine } from './engine.js';
+import { clickhouseIngest, clickhouseQuery, type IngestResult, outpostIngest } from './ingest.js';
+import { ensureUploads } from './uploads.js';
 
 function option(name: string, fallback: string): string {
   const at = process.argv.indexOf(name);
   return at > 0 ? process.argv[at + 1]! : fallback;
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-const day = (seconds: number) => new Date(seconds * 1000).toISOString().slice(0, 10);
-
 const events = Number(option('--events', '10000000'));
+const ingestEvents = Number(option('--ingest', '2000000'));
 const runs = Number(option('--runs', '7'));
+const dir = option('--dir', '/tmp/outpost-bench-signals');
 const recipients = Math.round(events * 0.06);
-const dataset = await ensureDataset(option('--dir', '/tmp/outpost-bench-signals'), {
-  events,
-  days: 30,
-  recipients,
-  seed: 42,
-});
-if (dataset.loadSeconds) console.log(`built the data set in ${dataset.loadSeconds.toFixed(0)} s`);
 
-// The spam traps the generator planted, as an operator would list them.
-const trapFile = join(dataset.dir, 'traps.txt');
-const traps: string[] = [];
-for (let r = 0; r < recipients; r++) {
-  const kind = trapKind(r);
-  if (kind) traps.push(`${kind} ${recipientAddress(r)}`);
-}
-writeFileSync(trapFile, `${traps.join('\n')}\n`);
+const clickhouse = await startClickHouse({ dataDir: join(dir, 'clickhouse') });
+try {
+  const dataset = await ensureDataset(dir, { events, days: 30, recipients, seed: 42 }, clickhouse.url);
+  if (dataset.loadSeconds) console.log(`built the data set in ${dataset.loadSeconds.toFixed(0)} s`);
+  const uploads = ensureUploads(dir, ingestEvents, dataset.end + 86400, recipients);
 
-// Each run computes the rollup afresh (timed below), so nothing recomputes while pages are measured.
-const reset = await DuckDbStore.open({
-  path: join(dataset.dir, 'events.duckdb'),
-  tmpDir: join(dataset.dir, 'load'),
-});
-await reset.dropCohortDaysBefore(dataset.end + 86400);
-await reset.close();
+  console.log(
+    `HTTP ingest of ${uploads.events.toLocaleString('en-US')} events in ${uploads.bodies.length} uploads`,
+  );
+  const ingest: Record<string, IngestResult> = {};
+  ingest.duckdb = await outpostIngest(uploads, 'duckdb', clickhouse.url);
+  ingest.clickhouse = await outpostIngest(uploads, 'clickhouse', clickhouse.url);
+  const peerDb = 'bench_peer';
+  await clickhouseQuery(clickhouse.url, `DROP DATABASE IF EXISTS ${peerDb}`);
+  await clickhouseQuery(clickhouse.url, `CREATE DATABASE ${peerDb}`);
+  await clickhouseQuery(clickhouse.url, `CREATE TABLE ${peerDb}.events AS ${CLICKHOUSE_DATABASE}.events`);
+  ingest.peer = await clickhouseIngest(uploads, clickhouse.url, `${peerDb}.events`);
+  await clickhouseQuery(clickhouse.url, `DROP DATABASE ${peerDb}`);
 
-// The server's clock stands in the last second of the data's last day: that day is "today".
-const now = (dataset.end - 1) * 1000;
-const server = new SignalsServer({
-  listen: { host: '127.0.0.1', port: 0 },
-  store: { engine: 'duckdb', dataPath: dataset.dir, duckdbThreads: 2 },
-  customerId: 1,
-  keys: [{ key: KEY, grants: ['events/ingest', 'message_events/view', 'metrics/view', 'signals/view'] }],
-  retention: 90 * 86400,
-  log: silentLogger(),
-  resolveMx: async () => [],
-  now: () => now,
-  spamTrapList: trapFile,
-});
-const started = performance.now();
-await server.start();
-const store = server.store!;
-while ((await store.cohortDays()).length < dataset.days) await new Promise((r) => setTimeout(r, 200));
-const rollupSeconds = (performance.now() - started) / 1000;
-const count = await store.count({ all: [] });
-console.log(
-  `${count.toLocaleString('en-US')} events over ${dataset.days} days in DuckDB (2 threads), ${traps.length} listed traps; ` +
-    `cohort rollup of all days ready ${rollupSeconds.toFixed(1)} s after start`,
-);
-
-const url = server.address.url;
-async function get(path: string): Promise<void> {
-  const response = await fetch(`${url}${path}`, { headers: { authorization: KEY } });
-  if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
-  await response.arrayBuffer();
+  const figures: Record<string, EngineFigures> = {};
+  for (const engine of ['duckdb', 'clickhouse'] as const) {
+    figures[engine] = await measureEngine(engine, dataset, clickhouse.url, runs);
+  }
+  report(dataset.count, uploads.events, ingest, figures);
+} finally {
+  await clickhouse.stop();
 }
 
-async function measure(requests: string[]): Promise<number> {
-  const t = performance.now();
-  await Promise.all(requests.map(get));
-  return performance.now() - t;
-}
-
-const last = dataset.end - 86400;
-const ranges: Array<[string, Range]> = [
-  ['14 days (the default)', { from: day(last - 13 * 86400), to: day(last), after: day(dataset.end) }],
-  ['30 days', { from: day(last - 29 * 86400), to: day(last), after: day(dataset.end) }],
-  [
-    '14 days, one campaign',
-    {
-      from: day(last - 13 * 86400),
-      to: day(last),
-      after: day(dataset.end),
-      filter: `campaigns=${CAMPAIGNS[3]}`,
-    },
-  ],
-];
-let worst = 0;
-for (const [label, range] of ranges) {
-  console.log(`\n${label}: median of ${runs} loads (after one warm-up), target ${TARGET_MS} ms`);
-  for (const [page, requests] of Object.entries(pageRequests(range))) {
-    await measure(requests);
-    const times: number[] = [];
-    for (let i = 0; i < runs; i++) times.push(await measure(requests));
-    const m = median(times);
-    if (page !== 'filter bar') worst = Math.max(worst, m);
-    const verdict = m <= TARGET_MS ? 'ok' : 'OVER';
+function report(
+  count: number,
+  ingested: number,
+  ingest: Record<string, IngestResult>,
+  figures: Record<string, EngineFigures>,
+): void {
+  const cpu = cpus();
+  console.log(
+    `\nbench/signals on ${cpu.length} × ${cpu[0]?.model ?? 'CPU'}: ${count.toLocaleString('en-US')} events over 30 days; ` +
+      `medians of ${runs} (after a warm-up)\n`,
+  );
+  const rate = (r: IngestResult) => `${Math.round(r.rate).toLocaleString('en-US')}/s`;
+  console.log(
+    `HTTP ingest of ${ingested.toLocaleString('en-US')} events (until stored), target 100,000/s into DuckDB`,
+  );
+  console.log(
+    `  Outpost + DuckDB      ${rate(ingest.duckdb!).padStart(10)}  (${ingest.duckdb!.cpuPerMillion.toFixed(0)} CPU s per million)  ÷ ClickHouse insert ${(ingest.duckdb!.rate / ingest.peer!.rate).toFixed(2)}`,
+  );
+  console.log(
+    `  Outpost + ClickHouse  ${rate(ingest.clickhouse!).padStart(10)}  (${ingest.clickhouse!.cpuPerMillion.toFixed(0)} CPU s per million in Outpost)  ÷ ClickHouse insert ${(ingest.clickhouse!.rate / ingest.peer!.rate).toFixed(2)}`,
+  );
+  console.log(
+    `  ClickHouse HTTP insert ${rate(ingest.peer!).padStart(10)}  (the same events, JSONEachRow, no checks)`,
+  );
+  const duck = figures.duckdb!;
+  const ch = figures.clickhouse!;
+  console.log(
+    `\ncohort rollup of all 30 days: DuckDB ${duck.rollupSeconds.toFixed(1)} s, ClickHouse ${ch.rollupSeconds.toFixed(1)} s`,
+  );
+  console.log('\n| measure (median ms) | DuckDB | ClickHouse | DuckDB ÷ ClickHouse | target | DuckDB |');
+  console.log('|---|---:|---:|---:|---:|---|');
+  for (const [name, d] of Object.entries(duck.medians)) {
+    const c = ch.medians[name]!;
+    const target = duck.targets[name] ?? 0;
+    const verdict = target ? (d <= target ? 'ok' : 'OVER') : '';
     console.log(
-      `  ${page.padEnd(12)} ${m.toFixed(0).padStart(5)} ms  (${(m / TARGET_MS).toFixed(2)} of the target, ${requests.length} requests) ${verdict}`,
+      `| ${name} | ${d.toFixed(1)} | ${c.toFixed(1)} | ${(d / c).toFixed(2)} | ${target || '-'} | ${verdict} |`,
     );
   }
 }
-
-// What keeping Signals fresh costs: recomputing the current day after new events.
-const { cohortSpec } = await import('../../src/signals/analytics/rollup-spec.js');
-const today = last;
-const recompute: number[] = [];
-for (let i = 0; i < 3; i++) {
-  const t = performance.now();
-  await store.computeCohortDay(cohortSpec(today, dataset.end, false));
-  recompute.push(performance.now() - t);
-}
-console.log(`\nrecomputing the current day's rollup: ${median(recompute).toFixed(0)} ms (median of 3)`);
-console.log(`slowest page median: ${worst.toFixed(0)} ms against ${TARGET_MS} ms`);
-await server.stop();
