@@ -15,6 +15,8 @@
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { startClickHouse } from '../../test/helpers/clickhouse.js';
+import { boxBusy, cpuTree } from '../lib/machine.js';
+import { recordResult } from '../lib/results.js';
 import { CLICKHOUSE_DATABASE, ensureDataset } from './dataset.js';
 import { type EngineFigures, measureEngine } from './engine.js';
 import { clickhouseIngest, clickhouseQuery, type IngestResult, outpostIngest } from './ingest.js';
@@ -32,6 +34,8 @@ const dir = option('--dir', '/tmp/outpost-bench-signals');
 const recipients = Math.round(events * 0.06);
 
 const clickhouse = await startClickHouse({ dataDir: join(dir, 'clickhouse') });
+const box0 = boxBusy();
+const own0 = cpuTree(process.pid);
 try {
   const dataset = await ensureDataset(dir, { events, days: 30, recipients, seed: 42 }, clickhouse.url);
   if (dataset.loadSeconds) console.log(`built the data set in ${dataset.loadSeconds.toFixed(0)} s`);
@@ -55,6 +59,9 @@ try {
     figures[engine] = await measureEngine(engine, dataset, clickhouse.url, runs);
   }
   report(dataset.count, uploads.events, ingest, figures);
+  const others = boxBusy() - box0 - (cpuTree(process.pid) - own0);
+  console.log(`\nother processes on the machine used ${others.toFixed(0)} CPU s during the run`);
+  record(ingest, figures);
 } finally {
   await clickhouse.stop();
 }
@@ -97,5 +104,45 @@ function report(
     console.log(
       `| ${name} | ${d.toFixed(1)} | ${c.toFixed(1)} | ${(d / c).toFixed(2)} | ${target || '-'} | ${verdict} |`,
     );
+  }
+}
+
+function record(ingest: Record<string, IngestResult>, figures: Record<string, EngineFigures>): void {
+  recordResult({
+    bench: 'signals',
+    figure: 'HTTP ingest into DuckDB, until stored',
+    unit: 'events/s',
+    outpost: ingest.duckdb!.rate,
+    peer: ingest.peer!.rate,
+    peerName: 'ClickHouse 18.16 HTTP insert of the same events (JSONEachRow)',
+    better: 'higher',
+    target: 100_000,
+  });
+  const duck = figures.duckdb!;
+  const ch = figures.clickhouse!;
+  const pages = Object.keys(duck.medians).filter((name) => name.startsWith('page ') && duck.targets[name]);
+  const slowest = (f: EngineFigures) => Math.max(...pages.map((name) => f.medians[name]!));
+  const rows: Array<[string, number, number, number | undefined]> = [
+    ...Object.keys(duck.targets)
+      .filter((name) => !name.startsWith('page '))
+      .map((name): [string, number, number, number | undefined] => [
+        name,
+        duck.medians[name]!,
+        ch.medians[name]!,
+        duck.targets[name],
+      ]),
+    ['slowest dashboard page data load', slowest(duck), slowest(ch), 300],
+  ];
+  for (const [name, outpost, peer, target] of rows) {
+    recordResult({
+      bench: 'signals',
+      figure: `${name}, 10M events (median)`,
+      unit: 'ms',
+      outpost,
+      peer,
+      peerName: 'Outpost on ClickHouse 18.16 (same queries, same data)',
+      better: 'lower',
+      target,
+    });
   }
 }
