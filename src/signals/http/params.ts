@@ -31,7 +31,17 @@ export function list(query: Query, name: string): string[] | undefined {
  * A time: `YYYY-MM-DDTHH:MM` (Metrics API), `YYYY-MM-DDTHH:MM:ssZ` (Events API), or any ISO 8601
  * date-time with seconds, fraction and offset. Without an offset it is in `timeZoneOffset` (seconds).
  */
-export function time(query: Query, name: string, fallback: number, timeZoneOffset = 0): number {
+/**
+ * Unix seconds from an ISO-like time. One without an offset is local time: `offsetAt` gives the
+ * zone's offset (seconds east of UTC) at an instant, and the offset used is the one in force at the
+ * time named, not now's (a window that starts before a DST change would otherwise be an hour off).
+ */
+export function time(
+  query: Query,
+  name: string,
+  fallback: number,
+  offsetAt: (seconds: number) => number = () => 0,
+): number {
   const value = single(query, name);
   if (value === undefined) return fallback;
   const match =
@@ -46,7 +56,10 @@ export function time(query: Query, name: string, fallback: number, timeZoneOffse
     const sign = zone.startsWith('-') ? -1 : 1;
     const digits = zone.replace(/[+:-]/g, '');
     seconds -= sign * (Number(digits.slice(0, 2)) * 3600 + Number(digits.slice(2)) * 60);
-  } else if (!zone) seconds -= timeZoneOffset;
+  } else if (!zone) {
+    const local = seconds;
+    seconds = local - offsetAt(local - offsetAt(local));
+  }
   return Math.floor(seconds);
 }
 

@@ -74,8 +74,9 @@ function window(query: Query, nowMs: number, allowed: readonly Precision[]): Win
   const now = Math.floor(nowMs / 1000);
   if (single(query, 'from') === undefined) throw invalidParam('from', 'from is required');
   // A from/to without an offset is local time in the request's zone.
-  const from = time(query, 'from', 0, offsetAt(timeZone, now));
-  const to = time(query, 'to', now, offsetAt(timeZone, now));
+  const offset = (seconds: number) => offsetAt(timeZone, seconds);
+  const from = time(query, 'from', 0, offset);
+  const to = time(query, 'to', now, offset);
   if (from >= to) throw invalidParam('from', 'from must be before to');
   return { from, to, timeZone, precision: choosePrecision(single(query, 'precision'), from, to, allowed) };
 }
