@@ -151,6 +151,28 @@ it('summary, events, engagement and integration pages match their APIs; filters 
     'pool-b',
     'pool-g',
   ]);
+  // A header click sorts (again: reversed); the sort is in the URL, so a reload keeps it.
+  const rowKeys = () =>
+    page.locator('#summary tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-key')));
+  const sortedAs = async (keys: string[]) => {
+    const deadline = Date.now() + 5000;
+    while (JSON.stringify(await rowKeys()) !== JSON.stringify(keys)) {
+      assert.ok(
+        Date.now() < deadline,
+        `rows ${JSON.stringify(await rowKeys())}, wanted ${JSON.stringify(keys)}`,
+      );
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  await page.locator('#summary th[data-col="value"] button').click();
+  await page.waitForURL(/summary_sort=value/);
+  await sortedAs(['pool-a', 'pool-b', 'pool-g']);
+  await page.locator('#summary th[data-col="value"] button').click();
+  await page.waitForURL(/summary_sort=-value/);
+  await sortedAs(['pool-g', 'pool-b', 'pool-a']);
+  await page.reload();
+  await page.locator('#summary tbody tr').first().waitFor();
+  await sortedAs(['pool-g', 'pool-b', 'pool-a']);
 
   // Event search: the count and a row per event; a click shows the event's JSON.
   await page.goto(`${url}/dashboard/events?${RANGE}&events=spam_complaint`);
