@@ -71,7 +71,7 @@ async function build(
     for (let i = 0; i < day.length; i += 100_000) {
       const events = day.slice(i, i + 100_000);
       const write = { events, batches: batchRecords(events, () => ++batches), failures: [] };
-      await Promise.all([store.ingest(write), clickhouse.ingest(write)]);
+      await Promise.all([store.ingest(write), retried(() => clickhouse.ingest(write))]);
     }
     total += day.length;
     process.stderr.write(`\rloaded ${total.toLocaleString('en-US')} events`);
@@ -81,6 +81,21 @@ async function build(
   process.stderr.write('\n');
   writeFileSync(join(dir, 'meta.json'), JSON.stringify({ ...full, count: total, generator: GENERATOR }));
   return { ...full, count: total, dir, loadSeconds: (performance.now() - started) / 1000 };
+}
+
+/**
+ * ClickHouse 18.16 sometimes drops a kept-alive connection under a big insert (EPIPE); an insert
+ * is one block, all or nothing, so it is sent again.
+ */
+async function retried(write: () => Promise<void>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write();
+    } catch (error) {
+      if (attempt === 3) throw error;
+      process.stderr.write(`\nClickHouse insert failed (${(error as Error).message}); sending it again\n`);
+    }
+  }
 }
 
 function batchRecords(events: StoredEvent[], next: () => number): BatchRecord[] {
