@@ -5,7 +5,7 @@
 // ClickHouse 18.16 has no query parameters at all.
 import { isEventTypeName } from '../event-types.js';
 import { COLUMNS, type ColumnName } from './columns.js';
-import type { AggregateQuery, Condition, GroupKey, Measure, Scalar, TimeBucket } from './query.js';
+import type { Condition, GroupKey, Scalar, TimeBucket } from './query.js';
 
 export interface Dialect {
   /** A string literal that no input can break out of. */
@@ -76,13 +76,6 @@ export function renderCondition(d: Dialect, c: Condition, column: (name: ColumnN
   return c.present ? d.present(c.column) : d.not(d.present(c.column));
 }
 
-function renderMeasure(d: Dialect, m: Measure, column: (name: ColumnName) => string): string {
-  const where = m.where ? renderCondition(d, m.where, column) : undefined;
-  if ('count' in m) return d.countIf(where);
-  if ('sum' in m) return d.sumIf(column(m.sum), where);
-  return d.uniqIf(m.uniq.map(column), where);
-}
-
 /** Start of the bucket holding `ts`, as Unix seconds. */
 export function renderBucket(d: Dialect, bucket: TimeBucket, ts: string): string {
   if ('size' in bucket) {
@@ -109,29 +102,4 @@ export function renderBucket(d: Dialect, bucket: TimeBucket, ts: string): string
 
 export function renderGroupKey(d: Dialect, key: GroupKey, column: (name: ColumnName) => string): string {
   return 'column' in key ? column(key.column) : renderBucket(d, key.bucket, d.epoch(column('ts')));
-}
-
-/** SELECT for an aggregate: group keys as k0…kN, measures as m0…mN. */
-export function renderAggregate(
-  d: Dialect,
-  q: AggregateQuery,
-  table: string,
-  column: (name: ColumnName) => string,
-): { sql: string; measureNames: string[] } {
-  const measureNames = Object.keys(q.measures);
-  const keys = q.groupBy.map((k, i) => `${renderGroupKey(d, k, column)} AS k${i}`);
-  const measures = measureNames.map((name, i) => `${renderMeasure(d, q.measures[name]!, column)} AS m${i}`);
-  const select = [...keys, ...measures].join(', ') || '1';
-  let sql = `SELECT ${select} FROM ${table} WHERE ${renderCondition(d, q.where, column)}`;
-  if (keys.length) sql += ` GROUP BY ${q.groupBy.map((_, i) => `k${i}`).join(', ')}`;
-  if (q.orderBy) {
-    const group = /^group:(\d+)$/.exec(q.orderBy.key);
-    const index = group ? Number(group[1]) : measureNames.indexOf(q.orderBy.key);
-    if (index < 0 || (group && index >= keys.length)) throw new SqlError(`cannot order by ${q.orderBy.key}`);
-    // Ties break on the group keys, so both engines return the same rows in the same order.
-    const ties = keys.map((_, i) => `, k${i}`).join('');
-    sql += ` ORDER BY ${group ? 'k' : 'm'}${index} ${q.orderBy.desc ? 'DESC' : 'ASC'}${ties}`;
-  }
-  if (q.limit !== undefined) sql += ` LIMIT ${numberLiteral(q.limit)}`;
-  return { sql, measureNames };
 }

@@ -7,6 +7,7 @@
 import { randomInt } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { type ClickHouseClient, createClient } from '@clickhouse/client';
+import { planAggregate, runAggregate } from '../aggregate-plan.js';
 import { renderCohortDay } from '../cohort-sql.js';
 import type { CohortDaySpec, CohortDayState, CohortQuery, CohortRow, RollupMeasure } from '../cohorts.js';
 import { COLUMN_NAMES, eventsToNdjson, type StoredEvent } from '../columns.js';
@@ -14,7 +15,7 @@ import { batchWhere, keysetAfter } from '../paging.js';
 import type { AggregateQuery, AggregateRow, Condition, SearchQuery } from '../query.js';
 import { and } from '../query.js';
 import { recordsToNdjson, rowToBatch, rowToEvent, rowToFailure, toNumber } from '../rows.js';
-import { numberLiteral, renderAggregate, renderCondition } from '../sql.js';
+import { numberLiteral, renderCondition } from '../sql.js';
 import type { BatchQuery, BatchRecord, EventStore, FailedEvent, IngestWrite } from '../types.js';
 import { COHORT_ROW_COLUMNS, chCohortAggregate, chCohortDialect, cohortSchemaStatements } from './cohorts.js';
 import { chDialect, chIdent, chString } from './dialect.js';
@@ -130,20 +131,10 @@ export class ClickHouseStore implements EventStore {
     return toNumber(rows[0]?.n);
   }
 
-  async aggregate(query: AggregateQuery): Promise<AggregateRow[]> {
-    const { sql, measureNames } = renderAggregate(chDialect, query, this.table('events'), column);
-    const rows = await this.read(sql);
-    return rows.map((row) => ({
-      keys: query.groupBy.map((key, i) => {
-        const value = row[`k${i}`];
-        if (value === null || value === undefined) return null;
-        if ('bucket' in key) return toNumber(value);
-        return typeof value === 'string' && key.column !== 'subaccount_id' && key.column !== 'bounce_class'
-          ? value
-          : toNumber(value);
-      }),
-      values: Object.fromEntries(measureNames.map((name, i) => [name, toNumber(row[`m${i}`])])),
-    }));
+  aggregate(query: AggregateQuery): Promise<AggregateRow[]> {
+    return runAggregate(planAggregate(chDialect, query, this.table('events'), column), query, (sql) =>
+      this.read(sql),
+    );
   }
 
   async eventsByMessageIds(messageIds: readonly string[], where?: Condition): Promise<StoredEvent[]> {

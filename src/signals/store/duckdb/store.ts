@@ -5,6 +5,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { planAggregate, runAggregate } from '../aggregate-plan.js';
 import { renderCohortDay } from '../cohort-sql.js';
 import type { CohortDaySpec, CohortDayState, CohortQuery, CohortRow, RollupMeasure } from '../cohorts.js';
 import { COLUMN_NAMES, COLUMNS, type ColumnKind, eventsToNdjson, type StoredEvent } from '../columns.js';
@@ -20,7 +21,7 @@ import {
   rowToFailure,
   toNumber,
 } from '../rows.js';
-import { numberLiteral, renderAggregate, renderCondition } from '../sql.js';
+import { numberLiteral, renderCondition } from '../sql.js';
 import type { BatchQuery, BatchRecord, EventStore, FailedEvent, IngestWrite } from '../types.js';
 import { COHORT_COLUMNS, cohortSchemaStatements, duckCohortAggregate, duckCohortDialect } from './cohorts.js';
 import { duckDialect, duckString } from './dialect.js';
@@ -130,17 +131,8 @@ export class DuckDbStore implements EventStore {
     return toNumber(rows[0]?.n);
   }
 
-  async aggregate(query: AggregateQuery): Promise<AggregateRow[]> {
-    const { sql, measureNames } = renderAggregate(duckDialect, query, 'events', column);
-    const rows = await this.read(sql);
-    return rows.map((row) => ({
-      keys: query.groupBy.map((key, i) => {
-        const value = row[`k${i}`];
-        if (value === null || value === undefined) return null;
-        return 'bucket' in key || typeof value !== 'string' ? toNumber(value) : value;
-      }),
-      values: Object.fromEntries(measureNames.map((name, i) => [name, toNumber(row[`m${i}`])])),
-    }));
+  aggregate(query: AggregateQuery): Promise<AggregateRow[]> {
+    return runAggregate(planAggregate(duckDialect, query, 'events', column), query, (sql) => this.read(sql));
   }
 
   async eventsByMessageIds(messageIds: readonly string[], where?: Condition): Promise<StoredEvent[]> {
