@@ -1,23 +1,8 @@
 // The API requests each dashboard page makes when it loads (src/web/client/pages/*.ts), for a range
 // of whole days. A page's load is all of them at once, as the browser sends them.
+import { SUMMARY_COUNTS } from '../../src/web/client/summary-metrics.js';
 
-const COUNTS = [
-  'count_targeted',
-  'count_injected',
-  'count_sent',
-  'count_accepted',
-  'count_delivered',
-  'count_bounce',
-  'count_hard_bounce',
-  'count_soft_bounce',
-  'count_block_bounce',
-  'count_delayed_first',
-  'count_rejected',
-  'count_unique_confirmed_opened',
-  'count_unique_clicked',
-  'count_spam_complaint',
-  'count_unsubscribe',
-].join(',');
+const COUNTS = SUMMARY_COUNTS.join(',');
 
 const LISTS = ['campaigns', 'ip-pools', 'sending-ips', 'sending-domains', 'mailbox-providers'];
 

@@ -4,30 +4,13 @@ import { api } from '../api.js';
 import { lineChart } from '../chart.js';
 import { dayStart, fill, fmt, h } from '../dom.js';
 import { dayAfter, facetFilters, range } from '../filters.js';
+import { SUMMARY_COUNTS as COUNTS } from '../summary-metrics.js';
 import { sortableTable } from '../table.js';
 import { param, setParams } from '../url-state.js';
 import { facetSelect } from './facet-select.js';
 import { type Facet, facetLabel, type Page, selectedFacet } from './page.js';
 
 type Metrics = Record<string, number>;
-
-const COUNTS = [
-  'count_targeted',
-  'count_injected',
-  'count_sent',
-  'count_accepted',
-  'count_delivered',
-  'count_bounce',
-  'count_hard_bounce',
-  'count_soft_bounce',
-  'count_block_bounce',
-  'count_delayed_first',
-  'count_rejected',
-  'count_unique_confirmed_opened',
-  'count_unique_clicked',
-  'count_spam_complaint',
-  'count_unsubscribe',
-];
 
 const LABELS: Record<string, string> = {
   count_targeted: 'Targeted',
