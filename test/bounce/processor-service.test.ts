@@ -7,12 +7,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { hasErrors, loadConfigText } from '../../src/config/index.js';
-import type { OutpostEvent } from '../../src/events/index.js';
-import { silentLogger } from '../../src/logging.js';
-import { startOutpost } from '../../src/main.js';
-import type { SmtpService } from '../../src/smtp/service.js';
 import type { SpoolService } from '../../src/spool/service.js';
+import { startRuntime } from '../helpers/outpost.js';
 import { ScriptedSmtpServer } from '../helpers/smtp-receiver.js';
 import { startSmtpSink } from '../helpers/smtp-sink.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -92,7 +88,8 @@ describe('bounce and feedback-loop processors over SMTP', () => {
   it('turns a DSN and an ARF report into events with the original campaign, and consumes them', async (t) => {
     const dir = tempDir(t);
     const sink = await startSmtpSink(t);
-    const { config, diagnostics } = loadConfigText(
+    const { port, events } = await startRuntime(
+      t,
       `<outpost>\n data-dir ${dir}/data\n</outpost>\nhost-name mta.sender.test\nsmtp-listener 127.0.0.1:0\n` +
         'relay-domain bounces.sender.test\nrelay-domain fbl.sender.test\n' +
         '<source 127.0.0.1>\n always-allow-relaying yes\n process-x-job yes\n default-virtual-mta pool1\n</source>\n' +
@@ -100,14 +97,8 @@ describe('bounce and feedback-loop processors over SMTP', () => {
         `<domain *>\n smtp-hosts [127.0.0.1]:${sink.port}\n</domain>\n` +
         '<bounce-processor>\n deliver-matched-email no\n deliver-unmatched-email no\n <address-list>\n  domain bounces.sender.test\n </address-list>\n</bounce-processor>\n' +
         '<feedback-loop-processor>\n deliver-matched-email no\n <address-list>\n  domain fbl.sender.test\n </address-list>\n</feedback-loop-processor>\n',
-      join(dir, 'outpost.config'),
+      dir,
     );
-    assert.ok(!hasErrors(diagnostics), JSON.stringify(diagnostics.filter((d) => d.severity === 'error')));
-    const runtime = await startOutpost(config, { log: silentLogger() });
-    t.after(() => runtime.stop());
-    const events: OutpostEvent[] = [];
-    runtime.bus.subscribe((e) => events.push(e));
-    const port = (runtime.services.find((s) => s.name === 'smtp') as SmtpService).addresses()[0]!.port;
 
     await exec('swaks', [
       '--server',
@@ -168,19 +159,14 @@ describe('bounce and feedback-loop processors over SMTP', () => {
     const dir = tempDir(t);
     const mx = await new ScriptedSmtpServer({ rcpt: () => '550 5.1.1 no such user' }).start();
     t.after(() => mx.stop());
-    const { config, diagnostics } = loadConfigText(
+    const { runtime, port, events } = await startRuntime(
+      t,
       `<outpost>\n data-dir ${dir}/data\n</outpost>\nhost-name mta.sender.test\nsmtp-listener 127.0.0.1:0\n` +
         '<source 127.0.0.1>\n always-allow-relaying yes\n</source>\n' +
         `<domain *>\n smtp-hosts [127.0.0.1]:${mx.port}\n</domain>\n` +
         '<bounce-processor>\n <address-list>\n  domain bounces.sender.test\n </address-list>\n</bounce-processor>\n',
-      join(dir, 'outpost.config'),
+      dir,
     );
-    assert.ok(!hasErrors(diagnostics), JSON.stringify(diagnostics.filter((d) => d.severity === 'error')));
-    const runtime = await startOutpost(config, { log: silentLogger() });
-    t.after(() => runtime.stop());
-    const events: OutpostEvent[] = [];
-    runtime.bus.subscribe((e) => events.push(e));
-    const port = (runtime.services.find((s) => s.name === 'smtp') as SmtpService).addresses()[0]!.port;
     const spool = runtime.services.find((s) => s.name === 'spool') as SpoolService;
 
     // The seed's rewrite-list puts the bounce domain in the return path, as here.

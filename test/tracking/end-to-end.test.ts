@@ -5,7 +5,6 @@
 // the right recipient, campaign and URL in its store.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -20,6 +19,7 @@ import type { Condition } from '../../src/signals/store/query.js';
 import type { SmtpService } from '../../src/smtp/service.js';
 import { TrackingKeyring } from '../../src/tracking/token.js';
 import { TestDnsServer } from '../helpers/dns-server.js';
+import { dkimKey } from '../helpers/outpost.js';
 import { freePort, startSmtpSink } from '../helpers/smtp-sink.js';
 import { tempDir } from '../helpers/tmp.js';
 import { waitFor } from '../helpers/wait.js';
@@ -98,9 +98,7 @@ domain-key s1,sender.test,${dir}/dkim.pem
 describe('engagement tracking end to end (swaks → Outpost → smtp-sink → Signals)', () => {
   it('tracks each recipient, keeps DKIM valid, and stores the three event types', async (t) => {
     const dir = tempDir(t);
-    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    writeFileSync(join(dir, 'dkim.pem'), privateKey.export({ type: 'pkcs8', format: 'pem' }));
-    const txt = `v=DKIM1; k=rsa; p=${publicKey.export({ type: 'spki', format: 'der' }).toString('base64')}`;
+    const txt = dkimKey(dir);
     const dns = await new TestDnsServer({
       'corp.example': { MX: [{ priority: 10, exchange: 'aspmx.l.google.com' }] },
     }).start();
