@@ -50,7 +50,6 @@ export class ReportProcessors implements Service {
   }
 
   private mine(envelope: Pick<SpoolEnvelope, 'recipients'>) {
-    if (this.rules.processors.length === 0) return [];
     return envelope.recipients.flatMap((r, index) => {
       const processor = processorFor(this.rules, r.address);
       return processor && r.state === 'pending' ? [{ index, processor, address: r.address }] : [];

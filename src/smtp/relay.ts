@@ -99,6 +99,8 @@ export function processorFor(
   rules: RelayRules,
   address: string,
 ): 'bounce-processor' | 'feedback-loop-processor' | undefined {
+  // Asked for every accepted recipient and every reception event: with no processor, no parsing.
+  if (rules.processors.length === 0) return undefined;
   let mailbox: Mailbox;
   try {
     mailbox = parseMailbox(address);

@@ -1,6 +1,8 @@
 // Conversions between engine result rows and the store's records, shared by both engines: absent
 // values come back as NULL (DuckDB) or '' (ClickHouse strings) and are dropped, 0/1 becomes a
 // boolean, 64-bit numbers (bigint or a decimal string) become numbers, `extra` is parsed.
+
+import type { CohortQuery, CohortRow, RollupMeasure } from './cohorts.js';
 import { COLUMN_NAMES, COLUMNS, type ColumnKind, type ColumnName, type StoredEvent } from './columns.js';
 import type { BatchRecord, BatchStatus, FailedEvent } from './types.js';
 
@@ -76,4 +78,19 @@ export function recordsToNdjson(records: readonly object[]): string {
     out += `${JSON.stringify(record, (_key, value) => (typeof value === 'boolean' ? (value ? 1 : 0) : value))}\n`;
   }
   return out;
+}
+
+/** Rows of a cohort aggregate (columns k0, k1, … and one per measure) as CohortRows. */
+export function toCohortRows(
+  query: CohortQuery,
+  measures: readonly string[],
+  rows: ReadonlyArray<Record<string, unknown>>,
+): CohortRow[] {
+  return rows.map((row) => ({
+    keys: query.groupBy.map((key, i) => {
+      const value = row[`k${i}`];
+      return key === 'day' || key === 'subaccount_id' ? toNumber(value) : String(value);
+    }),
+    values: Object.fromEntries(measures.map((m) => [m, toNumber(row[m])])) as Record<RollupMeasure, number>,
+  }));
 }

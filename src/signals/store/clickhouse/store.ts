@@ -9,12 +9,12 @@ import { Readable } from 'node:stream';
 import { type ClickHouseClient, createClient } from '@clickhouse/client';
 import { planAggregate, runAggregate } from '../aggregate-plan.js';
 import { renderCohortDay } from '../cohort-sql.js';
-import type { CohortDaySpec, CohortDayState, CohortQuery, CohortRow, RollupMeasure } from '../cohorts.js';
+import type { CohortDaySpec, CohortDayState, CohortQuery, CohortRow } from '../cohorts.js';
 import { COLUMN_NAMES, eventsToNdjson, type StoredEvent } from '../columns.js';
 import { batchWhere, keysetAfter } from '../paging.js';
 import type { AggregateQuery, AggregateRow, Condition, SearchQuery } from '../query.js';
 import { and } from '../query.js';
-import { recordsToNdjson, rowToBatch, rowToEvent, rowToFailure, toNumber } from '../rows.js';
+import { recordsToNdjson, rowToBatch, rowToEvent, rowToFailure, toCohortRows, toNumber } from '../rows.js';
 import { numberLiteral, renderCondition } from '../sql.js';
 import type { BatchQuery, BatchRecord, EventStore, FailedEvent, IngestWrite } from '../types.js';
 import { COHORT_ROW_COLUMNS, chCohortAggregate, chCohortDialect, cohortSchemaStatements } from './cohorts.js';
@@ -283,14 +283,7 @@ export class ClickHouseStore implements EventStore {
   async cohortAggregate(query: CohortQuery): Promise<CohortRow[]> {
     await this.cohortsReady();
     const { sql, measures } = chCohortAggregate(this.db, query);
-    const rows = await this.read(sql);
-    return rows.map((row) => ({
-      keys: query.groupBy.map((key, i) => {
-        const value = row[`k${i}`];
-        return key === 'day' || key === 'subaccount_id' ? toNumber(value) : String(value);
-      }),
-      values: Object.fromEntries(measures.map((m) => [m, toNumber(row[m])])) as Record<RollupMeasure, number>,
-    }));
+    return toCohortRows(query, measures, await this.read(sql));
   }
 
   async dropCohortDaysBefore(day: number): Promise<void> {

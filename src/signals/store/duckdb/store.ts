@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { planAggregate, runAggregate } from '../aggregate-plan.js';
 import { renderCohortDay } from '../cohort-sql.js';
-import type { CohortDaySpec, CohortDayState, CohortQuery, CohortRow, RollupMeasure } from '../cohorts.js';
+import type { CohortDaySpec, CohortDayState, CohortQuery, CohortRow } from '../cohorts.js';
 import { COLUMN_NAMES, COLUMNS, type ColumnKind, eventsToNdjson, type StoredEvent } from '../columns.js';
 import { batchWhere, keysetAfter } from '../paging.js';
 import type { AggregateQuery, AggregateRow, Condition, SearchQuery } from '../query.js';
@@ -19,6 +19,7 @@ import {
   rowToBatch,
   rowToEvent,
   rowToFailure,
+  toCohortRows,
   toNumber,
 } from '../rows.js';
 import { numberLiteral, renderCondition } from '../sql.js';
@@ -249,14 +250,7 @@ export class DuckDbStore implements EventStore {
   async cohortAggregate(query: CohortQuery): Promise<CohortRow[]> {
     await this.cohortsReady();
     const { sql, measures } = duckCohortAggregate(query);
-    const rows = await this.read(sql);
-    return rows.map((row) => ({
-      keys: query.groupBy.map((key, i) => {
-        const value = row[`k${i}`];
-        return key === 'day' || key === 'subaccount_id' ? toNumber(value) : String(value);
-      }),
-      values: Object.fromEntries(measures.map((m) => [m, toNumber(row[m])])) as Record<RollupMeasure, number>,
-    }));
+    return toCohortRows(query, measures, await this.read(sql));
   }
 
   async dropCohortDaysBefore(day: number): Promise<void> {
