@@ -5,6 +5,7 @@
 // ones complain more, and the list grows every day (new recipients).
 import { providerByDomain } from '../../src/signals/enrich/providers.js';
 import type { StoredEvent } from '../../src/signals/store/columns.js';
+import { seededRandom as random } from '../../test/helpers/prng.js';
 
 export interface GenerateOptions {
   events: number;
@@ -13,18 +14,6 @@ export interface GenerateOptions {
   end: number;
   recipients: number;
   seed?: number;
-}
-
-/** mulberry32: small, fast and good enough for traffic shapes. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const DOMAINS = [

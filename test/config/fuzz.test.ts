@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { loadConfigFile, loadConfigText } from '../../src/config/index.js';
+import { seededRandom as prng } from '../helpers/prng.js';
 import { tempDir, writeFiles } from '../helpers/tmp.js';
 
 const SEED_CONFIG = readFileSync(
@@ -14,18 +15,6 @@ const SEED_CONFIG = readFileSync(
   'utf8',
 );
 const RUNS = Number(process.env.OUTPOST_FUZZ_RUNS ?? 400);
-
-/** mulberry32: small, fast, good enough to drive mutations. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const FRAGMENTS = [
   '<',
