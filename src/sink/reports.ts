@@ -75,13 +75,20 @@ export function buildDsn(facts: ReportFacts, reason: readonly [string, string]):
     `Diagnostic-Code: smtp; ${diagnostic}`,
     `Last-Attempt-Date: ${new Date().toUTCString()}`,
     '',
+    ...returnedHeaders(boundary, facts.data),
+  ].join('\r\n');
+}
+
+/** The last part of both reports: the original message's headers, then the closing boundary. */
+function returnedHeaders(boundary: string, data: Buffer): string[] {
+  return [
     `--${boundary}`,
     'Content-Type: text/rfc822-headers',
     '',
-    originalHeaders(facts.data),
+    originalHeaders(data),
     `--${boundary}--`,
     '',
-  ].join('\r\n');
+  ];
 }
 
 /** An ARF abuse report: the recipient pressed "this is spam". */
@@ -108,11 +115,6 @@ export function buildArf(facts: ReportFacts, fblAddress: string): string {
     `Source-IP: ${facts.clientIp}`,
     ...(senderDomain ? [`Reported-Domain: ${senderDomain}`] : []),
     '',
-    `--${boundary}`,
-    'Content-Type: text/rfc822-headers',
-    '',
-    originalHeaders(facts.data),
-    `--${boundary}--`,
-    '',
+    ...returnedHeaders(boundary, facts.data),
   ].join('\r\n');
 }
