@@ -4,6 +4,7 @@
 // -d (connections reused). Prints messages/s of each, CPU per message, and the ratios. Every run
 // checks that every message arrived: Outpost's spool must hold N messages, Postfix's queue N files.
 // Run: flock /tmp/outpost-heavy.lock npm run bench:inject -- [--messages N] [--runs R]
+// OUTPOST_BENCH_PROFILE=DIR writes a CPU profile of the Outpost process (node --cpu-prof) into DIR.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -12,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { silentLogger } from '../../src/logging.js';
 import { Spool } from '../../src/spool/index.js';
-import { boxBusy, cpuTree, waitQuiet } from '../lib/machine.js';
+import { boxBusy, cpuTree, profileArgs, waitQuiet } from '../lib/machine.js';
 import { freePort } from '../lib/net.js';
 import {
   configurePostfix,
@@ -74,7 +75,7 @@ async function startOutpost(dir: string, port: number): Promise<ChildProcess> {
       `host-name bench.outpost.localhost\nsmtp-listener 127.0.0.1:${port}\n` +
       '<source 0/0>\n  always-allow-relaying yes\n</source>\n<domain *>\n  max-smtp-out 0\n</domain>\n',
   );
-  const child = spawn(process.execPath, [join(ROOT, 'dist/cli.js'), 'start', '--config', config], {
+  const child = spawn(process.execPath, [...profileArgs(), join(ROOT, 'dist/cli.js'), 'start', '--config', config], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, OUTPOST_LOG_LEVEL: 'warn' },
   });

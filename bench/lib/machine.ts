@@ -60,3 +60,12 @@ export async function waitQuiet(percent = 15, seconds = 3, maxSeconds = 600): Pr
   }
   return false;
 }
+
+/**
+ * Node flags for the Outpost process a bench starts: with OUTPOST_BENCH_PROFILE=DIR it writes a CPU
+ * profile there when it stops (NODE_OPTIONS may not carry --cpu-prof, and would profile the bench too).
+ */
+export function profileArgs(): string[] {
+  const dir = process.env.OUTPOST_BENCH_PROFILE;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+}

@@ -6,13 +6,14 @@
 // bounded by whichever of accepting and delivering is slower. The sink's own counter (smtp-sink -c)
 // proves every message arrived. Prints the medians, CPU per message and the ratio.
 // Run: flock /tmp/outpost-heavy.lock npx tsx bench/relay/run.ts [--messages N] [--runs R]
+// OUTPOST_BENCH_PROFILE=DIR writes a CPU profile of the Outpost process (node --cpu-prof) into DIR.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { median, option } from '../connector/util.js';
-import { boxBusy, cpuTree, waitQuiet } from '../lib/machine.js';
+import { boxBusy, cpuTree, profileArgs, waitQuiet } from '../lib/machine.js';
 import { freePort, waitAccepting } from '../lib/net.js';
 import {
   configurePostfix,
@@ -103,7 +104,7 @@ async function measureOutpost(sink: Awaited<ReturnType<typeof startSink>>): Prom
   writeFileSync(join(dir, 'outpost.config'), outpostConfig(dir, port, sink.port));
   const child = spawn(
     process.execPath,
-    [join(ROOT, 'dist/cli.js'), 'start', '--config', join(dir, 'outpost.config')],
+    [...profileArgs(), join(ROOT, 'dist/cli.js'), 'start', '--config', join(dir, 'outpost.config')],
     {
       stdio: ['ignore', 'ignore', 'inherit'],
       env: { ...process.env, OUTPOST_LOG_LEVEL: 'warn' },

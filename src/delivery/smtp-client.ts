@@ -5,6 +5,7 @@
 import type { TLSSocket } from 'node:tls';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import type { DomainSettings } from '../config/index.js';
+import { installWholeMessageData } from './data-phase.js';
 
 export type SmtpPhase = 'CONN' | 'EHLO' | 'STARTTLS' | 'AUTH' | 'MAIL' | 'RCPT' | 'DATA';
 
@@ -107,6 +108,7 @@ export class OutboundSession {
     // Connection errors arrive as 'error' events, not through connect()'s callback; later errors of
     // a session are also reported to the send() callbacks, so a listener must always be attached.
     connection.on('error', () => {});
+    installWholeMessageData(connection);
     try {
       await new Promise<void>((resolve, reject) => {
         const ended = () =>
