@@ -125,18 +125,30 @@ async function sendAll(
   info: AttemptInfo,
 ): Promise<void> {
   const perConnection = queue.settings['max-msg-per-connection'];
-  for (;;) {
-    if (perConnection > 0 && session.messagesSent >= perConnection) return;
-    const item = ctx.manager.take(queue);
-    if (!item) return;
-    const now = ctx.manager.clock.now();
-    if (!queue.msgRate.tryTake(now)) {
-      ctx.manager.putBack(queue, item);
-      ctx.manager.wake(queue, queue.msgRate.nextAt(now));
-      return;
+  // The previous message's delivered outcome, being made durable while this one is sent: a
+  // connection does not wait for each spool commit (group commit batches them anyway), but it waits
+  // for one before going further, so a spool that stopped writing stops the connection one message
+  // later, and the connection ends only once every outcome is recorded.
+  let recording: Promise<void> | undefined;
+  try {
+    for (;;) {
+      if (perConnection > 0 && session.messagesSent >= perConnection) return;
+      const item = ctx.manager.take(queue);
+      if (!item) return;
+      const now = ctx.manager.clock.now();
+      if (!queue.msgRate.tryTake(now)) {
+        ctx.manager.putBack(queue, item);
+        ctx.manager.wake(queue, queue.msgRate.nextAt(now));
+        return;
+      }
+      const sent = await sendItem(ctx, queue, session, item, info);
+      await recording;
+      recording = typeof sent === 'boolean' ? undefined : sent.recording;
+      const keepGoing = typeof sent === 'boolean' ? sent : sent.keepGoing;
+      if (!keepGoing || !session.usable) return;
     }
-    const keepGoing = await sendItem(ctx, queue, session, item, info);
-    if (!keepGoing || !session.usable) return;
+  } finally {
+    await recording;
   }
 }
 
@@ -163,14 +175,17 @@ function trackedCopy(
   };
 }
 
-/** Sends one item; false when the connection should end (it failed, or a pattern deferred the queue). */
+/**
+ * Sends one item; false when the connection should end (it failed, or a pattern deferred the
+ * queue). When every recipient was accepted, the outcome is still being recorded: `recording`.
+ */
 async function sendItem(
   ctx: ConnectionContext,
   queue: DomainQueue,
   session: OutboundSession,
   taken: QueueItem,
   info: AttemptInfo,
-): Promise<boolean> {
+): Promise<boolean | { keepGoing: true; recording: Promise<void> }> {
   const { message } = taken;
   const { envelope, body } = await ctx.store.read(message.id);
   const pool =
@@ -217,7 +232,9 @@ async function sendItem(
   queue.succeeded();
   const accepted = replies.filter((r) => r.accepted);
   if (accepted.length > 0) {
-    await ctx.outcomes.delivered(
+    if (queue.mode === 'backoff' && queue.settings['backoff-to-normal-after-delivery'])
+      queue.setMode('normal', ctx.manager.clock.now());
+    const recording = ctx.outcomes.delivered(
       queue,
       message,
       accepted.map((r) => item.rcpts[replies.indexOf(r)]!),
@@ -225,8 +242,12 @@ async function sendItem(
       loaded,
       attempt,
     );
-    if (queue.mode === 'backoff' && queue.settings['backoff-to-normal-after-delivery'])
-      queue.setMode('normal', ctx.manager.clock.now());
+    if (accepted.length === replies.length) {
+      // sendAll awaits it after the next send; handled now so a failure is not "unhandled" meanwhile.
+      recording.catch(() => {});
+      return { keepGoing: true, recording };
+    }
+    await recording;
   }
   let deferQueue: string | undefined;
   let bounceQueue: string | undefined;

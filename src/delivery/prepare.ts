@@ -45,10 +45,12 @@ export async function prepareMessage(
     ...(pool ? { pool } : {}),
     ...(envelope.subaccountId !== undefined ? { subaccountId: envelope.subaccountId } : {}),
   });
-  const append = `${REF_HEADER}: ${ref}\r\n${addVmta ? `X-Virtual-MTA: ${queue.vmta}\r\n` : ''}`;
-  const bytes = rebuild(body, original, removed, '', append);
-  const section = parseHeaders(bytes);
-  const headers = headerPairs(section);
+  const added: Array<[string, string]> = [[REF_HEADER, ref]];
+  if (addVmta) added.push(['X-Virtual-MTA', queue.vmta]);
+  const bytes = rebuild(body, original, removed, '', added.map(([n, v]) => `${n}: ${v}\r\n`).join(''));
+  // The fields as they are now, without parsing the new bytes again: the kept ones, then ours.
+  const headers = original.fields.filter((f) => !removed.has(f)).map((f): [string, string] => [f.name, f.value]);
+  headers.push(...added);
   if (settings['dkim-sign'] !== true) return { bytes, headers };
   const key = keys.keyFor(candidateKeys(config, queue.vmta, pool), identityDomain(headers, settings));
   if (!key) return { bytes, headers };
