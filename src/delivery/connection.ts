@@ -133,8 +133,13 @@ async function sendAll(
   try {
     for (;;) {
       if (perConnection > 0 && session.messagesSent >= perConnection) return;
-      const item = ctx.manager.take(queue);
+      const item = await nextItem(ctx, queue);
       if (!item) return;
+      if (!session.usable) {
+        // The receiver closed the connection while it was idle: the mail waits for a new one.
+        ctx.manager.putBack(queue, item);
+        return;
+      }
       const now = ctx.manager.clock.now();
       if (!queue.msgRate.tryTake(now)) {
         ctx.manager.putBack(queue, item);
@@ -149,6 +154,15 @@ async function sendAll(
     }
   } finally {
     await recording;
+  }
+}
+
+/** The queue's next item; with `connection-idle-timeout`, waits that long for one to arrive. */
+async function nextItem(ctx: ConnectionContext, queue: DomainQueue): Promise<QueueItem | undefined> {
+  for (;;) {
+    const item = ctx.manager.take(queue);
+    const idle = queue.settings['connection-idle-timeout'] * 1000;
+    if (item || idle <= 0 || !(await ctx.manager.waitForMail(queue, idle))) return item;
   }
 }
 

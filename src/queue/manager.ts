@@ -54,6 +54,8 @@ export class QueueManager {
   private readonly rolledUp = new Map<string, { queue: string; mxDomain: string }>();
   private total = 0;
   private stopped = false;
+  /** Connections of each queue waiting for new mail (connection-idle-timeout): wake-up calls. */
+  private readonly idle = new Map<DomainQueue, Set<(more: boolean) => void>>();
 
   constructor(private readonly options: QueueManagerOptions) {
     this.config = options.config;
@@ -301,8 +303,33 @@ export class QueueManager {
     }
   }
 
-  /** Opens as many connections for `queue` as its limits allow now. */
+  /**
+   * For a connection whose queue ran empty (`connection-idle-timeout`): true once mail arrives for
+   * the queue within `ms` (this connection takes it, instead of a new one being opened), false when
+   * the time is up or the manager stops. The connection keeps its slot while it waits.
+   */
+  waitForMail(queue: DomainQueue, ms: number): Promise<boolean> {
+    if (this.stopped) return Promise.resolve(false);
+    return new Promise<boolean>((resolve) => {
+      let waiters = this.idle.get(queue);
+      if (!waiters) this.idle.set(queue, (waiters = new Set()));
+      const wakeUp = (more: boolean) => {
+        clearTimeout(timer);
+        waiters.delete(wakeUp);
+        resolve(more);
+      };
+      const timer = setTimeout(() => wakeUp(false), ms).unref();
+      waiters.add(wakeUp);
+    });
+  }
+
+  /** Opens as many connections for `queue` as its limits allow now (idle ones get the mail first). */
   poke(queue: DomainQueue): void {
+    const waiters = this.idle.get(queue);
+    if (waiters && !queue.paused) {
+      let items = queue.length;
+      for (const wakeUp of waiters) if (items-- > 0) wakeUp(true);
+    }
     while (!this.stopped && this.mayOpen(queue)) {
       this.total++;
       queue.connections++;
@@ -377,6 +404,7 @@ export class QueueManager {
 
   stop(): void {
     this.stopped = true;
+    for (const waiters of this.idle.values()) for (const wakeUp of waiters) wakeUp(false);
     this.heap.stop();
   }
 }

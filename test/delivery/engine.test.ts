@@ -209,6 +209,24 @@ describe('delivery engine', () => {
     assert.ok(receiver.connections.length <= 3, `reused connections (${receiver.connections.length})`);
   });
 
+  it('keeps an emptied connection open for connection-idle-timeout and sends later mail on it', async (t) => {
+    const sendTwo = async (idle: string) => {
+      const { service, store, events, receiver } = await setup(t, (p) => route(p, idle));
+      service.enqueue(store.add(makeEnvelope(['first@example.test'])));
+      await waitFor(() => events.length === 1, 'the first delivery');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      service.enqueue(store.add(makeEnvelope(['second@example.test'])));
+      await waitFor(() => events.length === 2, 'the second delivery');
+      assert.deepEqual(
+        events.map((e) => e.type),
+        ['delivery', 'delivery'],
+      );
+      return receiver.connections.length;
+    };
+    assert.equal(await sendTwo('connection-idle-timeout 5s'), 1, 'one connection, reused');
+    assert.equal(await sendTwo(''), 2, 'without it the emptied connection closes (PowerMTA default 0)');
+  });
+
   it('pauses and resumes a queue and a job; deletes by job with a record of it', async (t) => {
     const { service, store, events } = await setup(t, (p) => route(p));
     service.manager.pauseQueue('paused.test');

@@ -122,7 +122,7 @@ export const DOMAIN_DIRECTIVES = {
   'source-ip-max-smtp-out': perSourceIp((t) => parseInteger(t, 0)),
   'source-ip-max-data-volume-rate': perSourceIp(parseSize),
   'smtp-out-rampup-interval': interval(0),
-  'connection-idle-timeout': interval(0),
+  'connection-idle-timeout': acted(interval(0)),
   'queue-priority': acted(int(50, 0, 100)),
   'allow-priority-interruption': bool(true),
   'allow-priority-interruption-during-transfer': bool(false),
