@@ -75,10 +75,14 @@ async function startOutpost(dir: string, port: number): Promise<ChildProcess> {
       `host-name bench.outpost.localhost\nsmtp-listener 127.0.0.1:${port}\n` +
       '<source 0/0>\n  always-allow-relaying yes\n</source>\n<domain *>\n  max-smtp-out 0\n</domain>\n',
   );
-  const child = spawn(process.execPath, [...profileArgs(), join(ROOT, 'dist/cli.js'), 'start', '--config', config], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, OUTPOST_LOG_LEVEL: 'warn' },
-  });
+  const child = spawn(
+    process.execPath,
+    [...profileArgs(), join(ROOT, 'dist/cli.js'), 'start', '--config', config],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, OUTPOST_LOG_LEVEL: 'warn' },
+    },
+  );
   let errors = '';
   child.stderr!.on('data', (chunk) => {
     errors += chunk;

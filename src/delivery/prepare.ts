@@ -49,7 +49,9 @@ export async function prepareMessage(
   if (addVmta) added.push(['X-Virtual-MTA', queue.vmta]);
   const bytes = rebuild(body, original, removed, '', added.map(([n, v]) => `${n}: ${v}\r\n`).join(''));
   // The fields as they are now, without parsing the new bytes again: the kept ones, then ours.
-  const headers = original.fields.filter((f) => !removed.has(f)).map((f): [string, string] => [f.name, f.value]);
+  const headers = original.fields
+    .filter((f) => !removed.has(f))
+    .map((f): [string, string] => [f.name, f.value]);
   headers.push(...added);
   if (settings['dkim-sign'] !== true) return { bytes, headers };
   const key = keys.keyFor(candidateKeys(config, queue.vmta, pool), identityDomain(headers, settings));

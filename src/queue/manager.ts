@@ -311,8 +311,8 @@ export class QueueManager {
   waitForMail(queue: DomainQueue, ms: number): Promise<boolean> {
     if (this.stopped) return Promise.resolve(false);
     return new Promise<boolean>((resolve) => {
-      let waiters = this.idle.get(queue);
-      if (!waiters) this.idle.set(queue, (waiters = new Set()));
+      const waiters = this.idle.get(queue) ?? new Set<(more: boolean) => void>();
+      this.idle.set(queue, waiters);
       const wakeUp = (more: boolean) => {
         clearTimeout(timer);
         waiters.delete(wakeUp);
