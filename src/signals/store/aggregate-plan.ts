@@ -5,8 +5,11 @@
 //   each condition to the few hundred pre-aggregated rows;
 // - distinct counts: straight, in one query of their own;
 // Parts are merged by key in JS; ordering and limit are applied after the merge.
+// Counts and sums come from the hourly rollup (rollup.ts) when the engine has one and it answers
+// the query exactly; its rows carry a count `n` and sums `s_<column>` instead of single events.
 import { COLUMNS, type ColumnName } from './columns.js';
 import type { AggregateQuery, AggregateRow, Condition, Measure } from './query.js';
+import { ENGAGEMENT_TABLE, engagementAnswers, ROLLUP_TABLE, rollupAnswers } from './rollup.js';
 import { toNumber } from './rows.js';
 import { type Dialect, renderCondition, renderGroupKey, SqlError } from './sql.js';
 
@@ -17,6 +20,14 @@ export interface AggregatePart {
 }
 
 type Column = (name: ColumnName) => string;
+
+/** Where counts and sums are read: the events, or the rollup's pre-counted rows. */
+interface Source {
+  table: string;
+  /** The row count of a group, and a column's sum. */
+  count: string;
+  sum(column: ColumnName): string;
+}
 
 /** Columns a pre-aggregation may group by: they have few distinct values. */
 function lowCardinality(name: ColumnName): boolean {
@@ -44,19 +55,23 @@ function simplePart(
   d: Dialect,
   q: AggregateQuery,
   names: string[],
-  table: string,
+  source: Source,
   column: Column,
 ): AggregatePart {
+  const table = source.table;
   const keys = keysSql(d, q, column);
   const keyNames = keys.map((_, i) => `k${i}`);
   const where = renderCondition(d, q.where, column);
   const measures = names.map((n) => q.measures[n]!) as Array<Exclude<Measure, { uniq: ColumnName[] }>>;
+  const counted = source.count !== 'count(*)';
   const tested = new Set<ColumnName>();
   for (const m of measures) columnsOf(m.where, tested);
   if (![...tested].every(lowCardinality)) {
     const direct = measures.map((m, i) => {
       const cond = m.where ? renderCondition(d, m.where, column) : undefined;
-      return `${'sum' in m ? d.sumIf(column(m.sum), cond) : d.countIf(cond)} AS m${i}`;
+      const value =
+        'sum' in m ? d.sumIf(source.sum(m.sum), cond) : counted ? d.sumIf('n', cond) : d.countIf(cond);
+      return `${value} AS m${i}`;
     });
     return {
       sql: `SELECT ${[...keys, ...direct].join(', ')} FROM ${table} WHERE ${where}${groupBy(keyNames)}`,
@@ -67,8 +82,8 @@ function simplePart(
   const inner = [
     ...keys,
     ...[...tested].map((c) => `${column(c)} AS ${c}`),
-    'count(*) AS n__',
-    ...summed.map((c) => `sum(${column(c)}) AS s__${c}`),
+    `${source.count} AS n__`,
+    ...summed.map((c) => `${source.sum(c)} AS s__${c}`),
   ];
   const outer = measures.map((m, i) => {
     const cond = m.where ? renderCondition(d, m.where, (c) => c) : undefined;
@@ -89,33 +104,67 @@ function distinctPart(
   names: string[],
   table: string,
   column: Column,
+  counted: Column = column,
 ): AggregatePart {
   const keys = keysSql(d, q, column);
   const keyNames = keys.map((_, i) => `k${i}`);
   const measures = names.map((n) => q.measures[n] as Extract<Measure, { uniq: ColumnName[] }>);
   const counts = measures.map((m, i) => {
     const cond = m.where ? renderCondition(d, m.where, column) : undefined;
-    return `${d.uniqIf(m.uniq.map(column), cond)} AS m${i}`;
+    return `${d.uniqIf(m.uniq.map(counted), cond)} AS m${i}`;
   });
   const sql = `SELECT ${[...keys, ...counts].join(', ')} FROM ${table} WHERE ${renderCondition(d, q.where, column)}${groupBy(keyNames)}`;
   return { sql, measures: names };
 }
 
-export function planAggregate(d: Dialect, q: AggregateQuery, table: string, column: Column): AggregatePart[] {
+/** The tables an engine keeps beside the events (rollup.ts); none when it keeps neither. */
+export interface Rollups {
+  hourly: boolean;
+  /** The engagement table, while its message keys are known to be collision-free. */
+  engagement: boolean;
+}
+
+export function planAggregate(
+  d: Dialect,
+  q: AggregateQuery,
+  table: string,
+  column: Column,
+  rollups: Rollups = { hourly: false, engagement: false },
+): AggregatePart[] {
   const simple: string[] = [];
   const distinct: string[] = [];
   for (const [name, m] of Object.entries(q.measures)) ('uniq' in m ? distinct : simple).push(name);
+  const counts = simple.map((n) => q.measures[n]!);
+  const source: Source =
+    rollups.hourly && rollupAnswers(q, counts)
+      ? { table: ROLLUP_TABLE, count: 'sum(n)', sum: (c) => `sum(s_${c})` }
+      : { table, count: 'count(*)', sum: (c) => `sum(${column(c)})` };
+  const engagement =
+    rollups.engagement &&
+    engagementAnswers(
+      q,
+      distinct.map((n) => q.measures[n]!),
+    );
   // Each part groups all the rows the query selects, so each gives every group (a campaign with
-  // no opens still shows 0); without counts or sums the distinct part alone is the query.
+  // no opens still shows 0); without counts or sums the distinct part alone is the query, unless
+  // it reads only the engagement events: then a count part supplies the groups.
   const parts: AggregatePart[] = [];
-  if (simple.length || !distinct.length) {
+  if (simple.length || !distinct.length || engagement) {
     parts.push(
       simple.length
-        ? simplePart(d, q, simple, table, column)
-        : simplePart(d, { ...q, measures: { n__: { count: true } } }, ['n__'], table, column),
+        ? simplePart(d, q, simple, source, column)
+        : simplePart(d, { ...q, measures: { n__: { count: true } } }, ['n__'], source, column),
     );
   }
-  if (distinct.length) parts.push(distinctPart(d, q, distinct, table, column));
+  if (distinct.length) {
+    // The engagement table counts messages by their 64-bit key (rollup.ts).
+    const keyed = (c: ColumnName) => (c === 'message_id' ? 'msg_key' : column(c));
+    parts.push(
+      engagement
+        ? distinctPart(d, q, distinct, ENGAGEMENT_TABLE, column, keyed)
+        : distinctPart(d, q, distinct, table, column),
+    );
+  }
   return parts;
 }
 

@@ -67,6 +67,8 @@ export interface AggregateQuery {
   /** A measure name or `group:N` (the Nth group key); default: no order. */
   orderBy?: { key: string; desc: boolean };
   limit?: number;
+  /** Answer from the events table even when a rollup could (tests compare the two answers). */
+  rawOnly?: boolean;
 }
 
 export interface AggregateRow {

@@ -8,7 +8,7 @@ import { BATCH_COLUMNS, FAILURE_COLUMNS } from '../rows.js';
 
 export const SCHEMA_VERSION = 1;
 
-const SQL_TYPES: Record<ColumnKind | 'ms', string> = {
+export const SQL_TYPES: Record<ColumnKind | 'ms', string> = {
   ms: 'UBIGINT',
   time: 'UINTEGER',
   type: 'event_type',

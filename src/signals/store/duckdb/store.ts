@@ -26,6 +26,7 @@ import { numberLiteral, renderCondition } from '../sql.js';
 import type { BatchQuery, BatchRecord, EventStore, FailedEvent, IngestWrite } from '../types.js';
 import { COHORT_COLUMNS, cohortSchemaStatements, duckCohortAggregate, duckCohortDialect } from './cohorts.js';
 import { duckDialect, duckString } from './dialect.js';
+import { DuckRollup } from './rollup.js';
 import { loaderType, schemaStatements } from './schema.js';
 
 export interface DuckDbStoreOptions {
@@ -45,11 +46,13 @@ export class DuckDbStore implements EventStore {
   private writeChain: Promise<unknown> = Promise.resolve();
   private loads = 0;
   private cohortTables: Promise<void> | undefined;
+  private readonly reads = new Map<string, Promise<Record<string, unknown>[]>>();
 
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly writer: DuckDBConnection,
     private readonly tmpDir: string,
+    private readonly rollup: DuckRollup,
   ) {}
 
   static async open(options: DuckDbStoreOptions): Promise<DuckDbStore> {
@@ -60,8 +63,9 @@ export class DuckDbStore implements EventStore {
     const instance = await DuckDBInstance.create(options.path, settings);
     const writer = await instance.connect();
     for (const sql of schemaStatements()) await writer.run(sql);
+    const rollup = await DuckRollup.open(writer);
     mkdirSync(options.tmpDir, { recursive: true });
-    return new DuckDbStore(instance, writer, options.tmpDir);
+    return new DuckDbStore(instance, writer, options.tmpDir, rollup);
   }
 
   ingest(write: IngestWrite): Promise<void> {
@@ -77,20 +81,18 @@ export class DuckDbStore implements EventStore {
       return file;
     };
     try {
-      await this.writer.run('BEGIN TRANSACTION');
-      try {
+      await this.transaction(async () => {
         const events = eventsToNdjson(write.events);
-        if (events.count)
+        if (events.count) {
+          const lastRowId = await DuckRollup.lastRowId(this.writer);
           await this.load('events', COLUMNS, stage(events.ndjson), ', hash(rcpt_to), hash(message_id)');
+          await this.rollup.afterWrite(this.writer, lastRowId);
+        }
         if (write.batches.length)
           await this.load('batches', BATCH_COLUMNS, stage(recordsToNdjson(write.batches)));
         if (write.failures.length)
           await this.load('batch_failures', FAILURE_COLUMNS, stage(recordsToNdjson(write.failures)));
-        await this.writer.run('COMMIT');
-      } catch (error) {
-        await this.writer.run('ROLLBACK').catch(() => undefined);
-        throw error;
-      }
+      });
     } finally {
       for (const file of files) rmSync(file, { force: true });
     }
@@ -105,7 +107,21 @@ export class DuckDbStore implements EventStore {
     );
   }
 
-  private async read(sql: string): Promise<Record<string, unknown>[]> {
+  /**
+   * Runs a read. The same statement already running is joined, not run again: a dashboard page
+   * sends its requests together and two of them may need the same rows (the health score and the
+   * spam-trap report both count sends to traps), which on two cores halves the page's wait.
+   */
+  private read(sql: string): Promise<Record<string, unknown>[]> {
+    let running = this.reads.get(sql);
+    if (!running) {
+      running = this.readNow(sql).finally(() => this.reads.delete(sql));
+      this.reads.set(sql, running);
+    }
+    return running;
+  }
+
+  private async readNow(sql: string): Promise<Record<string, unknown>[]> {
     const connection = await this.instance.connect();
     try {
       const reader = await connection.runAndReadAll(sql);
@@ -133,7 +149,8 @@ export class DuckDbStore implements EventStore {
   }
 
   aggregate(query: AggregateQuery): Promise<AggregateRow[]> {
-    return runAggregate(planAggregate(duckDialect, query, 'events', column), query, (sql) => this.read(sql));
+    const parts = planAggregate(duckDialect, query, 'events', column, this.rollup.tables());
+    return runAggregate(parts, query, (sql) => this.read(sql));
   }
 
   async eventsByMessageIds(messageIds: readonly string[], where?: Condition): Promise<StoredEvent[]> {
@@ -190,8 +207,13 @@ export class DuckDbStore implements EventStore {
   }
 
   async dropEventDaysBefore(day: number): Promise<void> {
-    const ts = numberLiteral(day - (day % 86400));
-    await this.serialized(() => this.writer.run(`DELETE FROM events WHERE ts < ${ts}`));
+    const midnight = day - (day % 86400);
+    await this.serialized(() =>
+      this.transaction(async () => {
+        await this.writer.run(`DELETE FROM events WHERE ts < ${numberLiteral(midnight)}`);
+        await this.rollup.dropBefore(this.writer, midnight);
+      }),
+    );
   }
 
   async dropBatchesBefore(ts: number): Promise<void> {
@@ -220,21 +242,18 @@ export class DuckDbStore implements EventStore {
     const day = numberLiteral(spec.day);
     await this.serialized(async () => {
       const file = join(this.tmpDir, `cohorts-${process.pid}-${++this.loads}.ndjson`);
-      await this.writer.run('BEGIN TRANSACTION');
       try {
-        await this.writer.run(`DELETE FROM cohort_days WHERE day = ${day}`);
-        if (rows.length) {
-          const records = rows.map((r) => ({ ...numbers(r), day: spec.day }));
-          writeFileSync(file, recordsToNdjson(records));
-          await this.load('cohort_days', COHORT_COLUMNS, file);
-        }
-        await this.writer.run(
-          `INSERT OR REPLACE INTO cohort_state VALUES (${day}, ${numberLiteral(spec.until)}, ${spec.final})`,
-        );
-        await this.writer.run('COMMIT');
-      } catch (error) {
-        await this.writer.run('ROLLBACK').catch(() => undefined);
-        throw error;
+        await this.transaction(async () => {
+          await this.writer.run(`DELETE FROM cohort_days WHERE day = ${day}`);
+          if (rows.length) {
+            const records = rows.map((r) => ({ ...numbers(r), day: spec.day }));
+            writeFileSync(file, recordsToNdjson(records));
+            await this.load('cohort_days', COHORT_COLUMNS, file);
+          }
+          await this.writer.run(
+            `INSERT OR REPLACE INTO cohort_state VALUES (${day}, ${numberLiteral(spec.until)}, ${spec.final})`,
+          );
+        });
       } finally {
         rmSync(file, { force: true });
       }
@@ -259,6 +278,18 @@ export class DuckDbStore implements EventStore {
       await this.writer.run(`DELETE FROM cohort_days WHERE day < ${numberLiteral(day)}`);
       await this.writer.run(`DELETE FROM cohort_state WHERE day < ${numberLiteral(day)}`);
     });
+  }
+
+  /** Runs `work` on the writer inside one transaction (call it from inside `serialized`). */
+  private async transaction(work: () => Promise<void>): Promise<void> {
+    await this.writer.run('BEGIN TRANSACTION');
+    try {
+      await work();
+      await this.writer.run('COMMIT');
+    } catch (error) {
+      await this.writer.run('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
   }
 
   private serialized<T>(work: () => Promise<T>): Promise<T> {
