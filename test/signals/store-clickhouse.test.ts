@@ -3,6 +3,7 @@ import { ClickHouseStore } from '../../src/signals/store/clickhouse/store.js';
 import { type ClickHouseServer, startClickHouse } from '../helpers/clickhouse.js';
 import { storeSuite } from './store.suite.js';
 import { cohortSuite } from './store-cohorts.suite.js';
+import { rollupSuite } from './store-rollup.suite.js';
 
 let server: ClickHouseServer;
 before(async () => {
@@ -15,3 +16,4 @@ let n = 0;
 const open = () => ClickHouseStore.open({ url: server.url, database: `test_${process.pid}_${++n}` });
 storeSuite('clickhouse', open);
 cohortSuite('clickhouse', open);
+rollupSuite('clickhouse', open);

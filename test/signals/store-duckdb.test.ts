@@ -5,6 +5,7 @@ import { after } from 'node:test';
 import { DuckDbStore } from '../../src/signals/store/duckdb/store.js';
 import { storeSuite } from './store.suite.js';
 import { cohortSuite } from './store-cohorts.suite.js';
+import { rollupSuite } from './store-rollup.suite.js';
 
 const root = mkdtempSync(join(tmpdir(), 'outpost-duck-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -12,7 +13,14 @@ let n = 0;
 
 const open = async () => {
   const dir = join(root, String(++n));
-  return DuckDbStore.open({ path: join(dir, 'events.duckdb'), tmpDir: join(dir, 'tmp'), threads: 2 });
+  // Rollup compaction after every 1000 events, so the suites' small writes go through it.
+  return DuckDbStore.open({
+    path: join(dir, 'events.duckdb'),
+    tmpDir: join(dir, 'tmp'),
+    threads: 2,
+    compactAfter: 1000,
+  });
 };
 storeSuite('duckdb', open);
 cohortSuite('duckdb', open);
+rollupSuite('duckdb', open);

@@ -21,8 +21,6 @@ import { SQL_TYPES } from './schema.js';
 
 const KEYS = ROLLUP_KEYS.join(', ');
 const SUMS = ROLLUP_SUMS.map((c) => `s_${c}`);
-/** Events counted since the last compaction before the touched hours are merged. */
-const COMPACT_AFTER = 50_000;
 
 const ENGAGED = `type IN (${ENGAGEMENT_TYPES.map((t) => `'${t}'`).join(', ')})`;
 /** Store_meta key recording that two messages' keys collided (the table is then not used). */
@@ -59,10 +57,14 @@ export class DuckRollup {
   private touched = Number.POSITIVE_INFINITY;
   private appended = 0;
 
-  private constructor(private keysUnique: boolean) {}
+  private constructor(
+    private keysUnique: boolean,
+    /** Events counted since the last compaction before the touched hours are merged. */
+    private readonly compactAfter: number,
+  ) {}
 
   /** Creates the tables from the stored events when the store has none yet (one transaction). */
-  static async open(writer: DuckDBConnection): Promise<DuckRollup> {
+  static async open(writer: DuckDBConnection, compactAfter = 50_000): Promise<DuckRollup> {
     const found = `SELECT count(*) FROM duckdb_tables() WHERE table_name = '${ROLLUP_TABLE}'`;
     if ((await count(writer, found)) === 0) {
       await writer.run('BEGIN TRANSACTION');
@@ -80,7 +82,7 @@ export class DuckRollup {
       }
     }
     const collided = await count(writer, `SELECT count(*) FROM store_meta WHERE key = '${COLLIDED}'`);
-    return new DuckRollup(collided === 0);
+    return new DuckRollup(collided === 0, compactAfter);
   }
 
   tables(): Rollups {
@@ -108,7 +110,7 @@ export class DuckRollup {
     if (this.keysUnique) await this.checkKeys(writer, source);
     this.appended += Number(events); // at most one rollup row per event
     this.touched = Math.min(this.touched, Math.floor(Number(first) / HOUR) * HOUR);
-    if (this.appended >= COMPACT_AFTER) await this.compact(writer);
+    if (this.appended >= this.compactAfter) await this.compact(writer);
   }
 
   /** Looks for a stored message whose key equals a new message's key. */

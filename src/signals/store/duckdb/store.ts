@@ -36,6 +36,8 @@ export interface DuckDbStoreOptions {
   tmpDir: string;
   threads?: number;
   memoryLimit?: string;
+  /** Events written between rollup compactions (default 50,000; tests lower it). */
+  compactAfter?: number;
 }
 
 const column = (name: string) => name;
@@ -63,7 +65,7 @@ export class DuckDbStore implements EventStore {
     const instance = await DuckDBInstance.create(options.path, settings);
     const writer = await instance.connect();
     for (const sql of schemaStatements()) await writer.run(sql);
-    const rollup = await DuckRollup.open(writer);
+    const rollup = await DuckRollup.open(writer, options.compactAfter);
     mkdirSync(options.tmpDir, { recursive: true });
     return new DuckDbStore(instance, writer, options.tmpDir, rollup);
   }
