@@ -97,6 +97,18 @@ function queries(): Array<[string, AggregateQuery]> {
       },
     ],
     [
+      'measures testing a facet (no pre-aggregation)',
+      {
+        where: window,
+        groupBy: [{ column: 'ip_pool' }],
+        measures: {
+          spring: { count: true, where: { column: 'campaign_id', in: ['spring'] } },
+          time: { sum: 'queue_time', where: { column: 'mailbox_provider', in: ['Gmail'] } },
+          size: { sum: 'msg_size' },
+        },
+      },
+    ],
+    [
       'filtered on a column the rollup lacks',
       { where: and(window, { column: 'rcpt_to', in: ['user5@gmail.com'] }), groupBy: [], measures },
     ],

@@ -24,9 +24,11 @@ type Column = (name: ColumnName) => string;
 /** Where counts and sums are read: the events, or the rollup's pre-counted rows. */
 interface Source {
   table: string;
-  /** The row count of a group, and a column's sum. */
+  /** The event count of a group, and of its rows matching a condition. */
   count: string;
-  sum(column: ColumnName): string;
+  countIf(condition: string | undefined): string;
+  /** What to sum for a column's sum. */
+  summed(column: ColumnName): string;
 }
 
 /** Columns a pre-aggregation may group by: they have few distinct values. */
@@ -63,15 +65,12 @@ function simplePart(
   const keyNames = keys.map((_, i) => `k${i}`);
   const where = renderCondition(d, q.where, column);
   const measures = names.map((n) => q.measures[n]!) as Array<Exclude<Measure, { uniq: ColumnName[] }>>;
-  const counted = source.count !== 'count(*)';
   const tested = new Set<ColumnName>();
   for (const m of measures) columnsOf(m.where, tested);
   if (![...tested].every(lowCardinality)) {
     const direct = measures.map((m, i) => {
       const cond = m.where ? renderCondition(d, m.where, column) : undefined;
-      const value =
-        'sum' in m ? d.sumIf(source.sum(m.sum), cond) : counted ? d.sumIf('n', cond) : d.countIf(cond);
-      return `${value} AS m${i}`;
+      return `${'sum' in m ? d.sumIf(source.summed(m.sum), cond) : source.countIf(cond)} AS m${i}`;
     });
     return {
       sql: `SELECT ${[...keys, ...direct].join(', ')} FROM ${table} WHERE ${where}${groupBy(keyNames)}`,
@@ -83,7 +82,7 @@ function simplePart(
     ...keys,
     ...[...tested].map((c) => `${column(c)} AS ${c}`),
     `${source.count} AS n__`,
-    ...summed.map((c) => `${source.sum(c)} AS s__${c}`),
+    ...summed.map((c) => `sum(${source.summed(c)}) AS s__${c}`),
   ];
   const outer = measures.map((m, i) => {
     const cond = m.where ? renderCondition(d, m.where, (c) => c) : undefined;
@@ -137,8 +136,8 @@ export function planAggregate(
   const counts = simple.map((n) => q.measures[n]!);
   const source: Source =
     rollups.hourly && rollupAnswers(q, counts)
-      ? { table: ROLLUP_TABLE, count: 'sum(n)', sum: (c) => `sum(s_${c})` }
-      : { table, count: 'count(*)', sum: (c) => `sum(${column(c)})` };
+      ? { table: ROLLUP_TABLE, count: 'sum(n)', countIf: (w) => d.sumIf('n', w), summed: (c) => `s_${c}` }
+      : { table, count: 'count(*)', countIf: (w) => d.countIf(w), summed: column };
   const engagement =
     rollups.engagement &&
     engagementAnswers(
