@@ -13,12 +13,13 @@ let n = 0;
 
 const open = async () => {
   const dir = join(root, String(++n));
-  // Rollup compaction after every 1000 events, so the suites' small writes go through it.
+  // Rollup compaction after every 1000 events and a key check on every write, so the suites'
+  // small writes go through both.
   return DuckDbStore.open({
     path: join(dir, 'events.duckdb'),
     tmpDir: join(dir, 'tmp'),
     threads: 2,
-    compactAfter: 1000,
+    rollup: { compactAfter: 1000, checkKeysEvery: 0 },
   });
 };
 storeSuite('duckdb', open);

@@ -25,6 +25,8 @@ const SUMS = ROLLUP_SUMS.map((c) => `s_${c}`);
 const ENGAGED = `type IN (${ENGAGEMENT_TYPES.map((t) => `'${t}'`).join(', ')})`;
 /** Store_meta key recording that two messages' keys collided (the table is then not used). */
 const COLLIDED = 'engagement_keys_collided';
+/** Messages written since the last key check (a temporary table of the writer's connection). */
+const UNCHECKED = 'engagement_unchecked';
 
 function createSql(): string[] {
   const keys = ROLLUP_KEYS.map((c) => `${c} ${SQL_TYPES[COLUMNS[c]]}`);
@@ -52,37 +54,49 @@ async function count(writer: DuckDBConnection, sql: string): Promise<number> {
   return Number(reader.getRows()[0]![0]);
 }
 
+/** How often new messages' keys are checked against the stored ones, and how often compacted. */
+export interface RollupOptions {
+  /** Milliseconds between key checks (default 10 s: a check reads every stored key once). */
+  checkKeysEvery?: number;
+  /** Events written between compactions (default 50,000). */
+  compactAfter?: number;
+}
+
 export class DuckRollup {
   /** Oldest hour written since the last compaction, and how many events were counted since. */
   private touched = Number.POSITIVE_INFINITY;
   private appended = 0;
+  private lastCheck = Date.now();
 
   private constructor(
     private keysUnique: boolean,
-    /** Events counted since the last compaction before the touched hours are merged. */
-    private readonly compactAfter: number,
+    private readonly options: Required<RollupOptions>,
   ) {}
 
-  /** Creates the tables from the stored events when the store has none yet (one transaction). */
-  static async open(writer: DuckDBConnection, compactAfter = 50_000): Promise<DuckRollup> {
+  /**
+   * Creates the tables from the stored events when the store has none yet (one transaction), and
+   * checks every stored message key once (about 0.3 s per million opens and clicks).
+   */
+  static async open(writer: DuckDBConnection, options: RollupOptions = {}): Promise<DuckRollup> {
     const found = `SELECT count(*) FROM duckdb_tables() WHERE table_name = '${ROLLUP_TABLE}'`;
     if ((await count(writer, found)) === 0) {
       await writer.run('BEGIN TRANSACTION');
       try {
         for (const sql of [...createSql(), ...insertSql('events')]) await writer.run(sql);
-        const collisions = await count(
-          writer,
-          `SELECT count(*) FROM (SELECT msg_key FROM ${ENGAGEMENT_TABLE} GROUP BY msg_key HAVING count(DISTINCT message_id) > 1)`,
-        );
-        if (collisions) await writer.run(`INSERT OR REPLACE INTO store_meta VALUES ('${COLLIDED}', 'true')`);
         await writer.run('COMMIT');
       } catch (error) {
         await writer.run('ROLLBACK').catch(() => undefined);
         throw error;
       }
     }
+    await writer.run(`CREATE TEMP TABLE IF NOT EXISTS ${UNCHECKED} (msg_key UBIGINT, message_id VARCHAR)`);
+    const collisions = await count(
+      writer,
+      `SELECT count(*) FROM (SELECT msg_key FROM ${ENGAGEMENT_TABLE} GROUP BY msg_key HAVING count(DISTINCT message_id) > 1)`,
+    );
+    if (collisions) await writer.run(`INSERT OR REPLACE INTO store_meta VALUES ('${COLLIDED}', 'true')`);
     const collided = await count(writer, `SELECT count(*) FROM store_meta WHERE key = '${COLLIDED}'`);
-    return new DuckRollup(collided === 0, compactAfter);
+    return new DuckRollup(collided === 0, { checkKeysEvery: 10_000, compactAfter: 50_000, ...options });
   }
 
   tables(): Rollups {
@@ -107,18 +121,28 @@ export class DuckRollup {
     const [first, events] = added.getRows()[0]! as [number, bigint | number];
     if (Number(events) === 0) return;
     for (const sql of insertSql(`(SELECT * FROM ${source})`)) await writer.run(sql);
-    if (this.keysUnique) await this.checkKeys(writer, source);
+    if (this.keysUnique) {
+      await writer.run(
+        `INSERT INTO ${UNCHECKED} SELECT DISTINCT msg_key, message_id FROM ${source} AND ${ENGAGED} AND message_id IS NOT NULL`,
+      );
+      if (Date.now() - this.lastCheck >= this.options.checkKeysEvery) await this.checkKeys(writer);
+    }
     this.appended += Number(events); // at most one rollup row per event
     this.touched = Math.min(this.touched, Math.floor(Number(first) / HOUR) * HOUR);
-    if (this.appended >= this.compactAfter) await this.compact(writer);
+    if (this.appended >= this.options.compactAfter) await this.compact(writer);
   }
 
-  /** Looks for a stored message whose key equals a new message's key. */
-  private async checkKeys(writer: DuckDBConnection, source: string): Promise<void> {
+  /**
+   * Looks for a stored message whose key equals a message's written since the last check but whose
+   * id differs. Batched every few seconds: the check reads all stored keys, whatever it checks.
+   */
+  private async checkKeys(writer: DuckDBConnection): Promise<void> {
     const collisions = await count(
       writer,
-      `SELECT count(*) FROM (SELECT DISTINCT msg_key, message_id FROM ${source} AND ${ENGAGED} AND message_id IS NOT NULL) AS added JOIN ${ENGAGEMENT_TABLE} AS stored USING (msg_key) WHERE stored.message_id <> added.message_id`,
+      `SELECT count(*) FROM (SELECT DISTINCT msg_key, message_id FROM ${UNCHECKED}) AS added JOIN ${ENGAGEMENT_TABLE} AS stored USING (msg_key) WHERE stored.message_id <> added.message_id`,
     );
+    await writer.run(`DELETE FROM ${UNCHECKED}`);
+    this.lastCheck = Date.now();
     if (collisions === 0) return;
     await writer.run(`INSERT OR REPLACE INTO store_meta VALUES ('${COLLIDED}', 'true')`);
     // At once, even if the write is then rolled back: the raw path is exact either way.

@@ -26,7 +26,7 @@ import { numberLiteral, renderCondition } from '../sql.js';
 import type { BatchQuery, BatchRecord, EventStore, FailedEvent, IngestWrite } from '../types.js';
 import { COHORT_COLUMNS, cohortSchemaStatements, duckCohortAggregate, duckCohortDialect } from './cohorts.js';
 import { duckDialect, duckString } from './dialect.js';
-import { DuckRollup } from './rollup.js';
+import { DuckRollup, type RollupOptions } from './rollup.js';
 import { loaderType, schemaStatements } from './schema.js';
 
 export interface DuckDbStoreOptions {
@@ -36,8 +36,8 @@ export interface DuckDbStoreOptions {
   tmpDir: string;
   threads?: number;
   memoryLimit?: string;
-  /** Events written between rollup compactions (default 50,000; tests lower it). */
-  compactAfter?: number;
+  /** Rollup upkeep intervals (tests shorten them). */
+  rollup?: RollupOptions;
 }
 
 const column = (name: string) => name;
@@ -65,7 +65,7 @@ export class DuckDbStore implements EventStore {
     const instance = await DuckDBInstance.create(options.path, settings);
     const writer = await instance.connect();
     for (const sql of schemaStatements()) await writer.run(sql);
-    const rollup = await DuckRollup.open(writer, options.compactAfter);
+    const rollup = await DuckRollup.open(writer, options.rollup);
     mkdirSync(options.tmpDir, { recursive: true });
     return new DuckDbStore(instance, writer, options.tmpDir, rollup);
   }
