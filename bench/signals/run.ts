@@ -12,6 +12,8 @@
 // Ratios are DuckDB ÷ ClickHouse (times: below 1 means DuckDB is faster; rates: above 1).
 // Run under the CPU lock:
 //   flock /tmp/outpost-heavy.lock npx tsx bench/signals/run.ts [--events N] [--ingest N] [--runs N] [--dir DIR]
+// --ingest-only measures the HTTP ingest alone (DuckDB and its peer; no queries, no results recorded),
+// for iterating on the write path; BENCH_SERVER_FLAGS passes node flags (--cpu-prof) to the server.
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { startClickHouse } from '../../test/helpers/clickhouse.js';
@@ -31,6 +33,7 @@ const events = Number(option('--events', '10000000'));
 const ingestEvents = Number(option('--ingest', '2000000'));
 const runs = Number(option('--runs', '7'));
 const dir = option('--dir', '/tmp/outpost-bench-signals');
+const ingestOnly = process.argv.includes('--ingest-only');
 const recipients = Math.round(events * 0.06);
 
 const clickhouse = await startClickHouse({ dataDir: join(dir, 'clickhouse') });
@@ -46,24 +49,35 @@ try {
   );
   const ingest: Record<string, IngestResult> = {};
   ingest.duckdb = await outpostIngest(uploads, 'duckdb', clickhouse.url);
-  ingest.clickhouse = await outpostIngest(uploads, 'clickhouse', clickhouse.url);
+  if (!ingestOnly) ingest.clickhouse = await outpostIngest(uploads, 'clickhouse', clickhouse.url);
   const peerDb = 'bench_peer';
   await clickhouseQuery(clickhouse.url, `DROP DATABASE IF EXISTS ${peerDb}`);
   await clickhouseQuery(clickhouse.url, `CREATE DATABASE ${peerDb}`);
   await clickhouseQuery(clickhouse.url, `CREATE TABLE ${peerDb}.events AS ${CLICKHOUSE_DATABASE}.events`);
   ingest.peer = await clickhouseIngest(uploads, clickhouse.url, `${peerDb}.events`);
   await clickhouseQuery(clickhouse.url, `DROP DATABASE ${peerDb}`);
+  if (ingestOnly) {
+    reportIngest(uploads.events, ingest);
+  } else {
+    await measureQueries(dataset, uploads.events, ingest);
+  }
+} finally {
+  await clickhouse.stop();
+}
 
+async function measureQueries(
+  dataset: Awaited<ReturnType<typeof ensureDataset>>,
+  ingested: number,
+  ingest: Record<string, IngestResult>,
+): Promise<void> {
   const figures: Record<string, EngineFigures> = {};
   for (const engine of ['duckdb', 'clickhouse'] as const) {
     figures[engine] = await measureEngine(engine, dataset, clickhouse.url, runs);
   }
-  report(dataset.count, uploads.events, ingest, figures);
+  report(dataset.count, ingested, ingest, figures);
   const others = boxBusy() - box0 - (cpuTree(process.pid) - own0);
   console.log(`\nother processes on the machine used ${others.toFixed(0)} CPU s during the run`);
   record(ingest, figures);
-} finally {
-  await clickhouse.stop();
 }
 
 function report(
@@ -77,19 +91,7 @@ function report(
     `\nbench/signals on ${cpu.length} × ${cpu[0]?.model ?? 'CPU'}: ${count.toLocaleString('en-US')} events over 30 days; ` +
       `medians of ${runs} (after a warm-up)\n`,
   );
-  const rate = (r: IngestResult) => `${Math.round(r.rate).toLocaleString('en-US')}/s`;
-  console.log(
-    `HTTP ingest of ${ingested.toLocaleString('en-US')} events (until stored), target 100,000/s into DuckDB`,
-  );
-  console.log(
-    `  Outpost + DuckDB      ${rate(ingest.duckdb!).padStart(10)}  (${ingest.duckdb!.cpuPerMillion.toFixed(0)} CPU s per million)  ÷ ClickHouse insert ${(ingest.duckdb!.rate / ingest.peer!.rate).toFixed(2)}`,
-  );
-  console.log(
-    `  Outpost + ClickHouse  ${rate(ingest.clickhouse!).padStart(10)}  (${ingest.clickhouse!.cpuPerMillion.toFixed(0)} CPU s per million in Outpost)  ÷ ClickHouse insert ${(ingest.clickhouse!.rate / ingest.peer!.rate).toFixed(2)}`,
-  );
-  console.log(
-    `  ClickHouse HTTP insert ${rate(ingest.peer!).padStart(10)}  (the same events, JSONEachRow, no checks)`,
-  );
+  reportIngest(ingested, ingest);
   const duck = figures.duckdb!;
   const ch = figures.clickhouse!;
   console.log(
@@ -105,6 +107,23 @@ function report(
       `| ${name} | ${d.toFixed(1)} | ${c.toFixed(1)} | ${(d / c).toFixed(2)} | ${target || '-'} | ${verdict} |`,
     );
   }
+}
+
+function reportIngest(ingested: number, ingest: Record<string, IngestResult>): void {
+  const rate = (r: IngestResult) => `${Math.round(r.rate).toLocaleString('en-US')}/s`;
+  const peer = ingest.peer!;
+  console.log(
+    `HTTP ingest of ${ingested.toLocaleString('en-US')} events (until stored), target 100,000/s into DuckDB`,
+  );
+  const line = (label: string, r: IngestResult | undefined, cpu: string) => {
+    if (!r) return;
+    console.log(
+      `  ${label}${rate(r).padStart(10)}  (${r.cpuPerMillion.toFixed(1)} CPU s per million${cpu})  ÷ ClickHouse insert ${(r.rate / peer.rate).toFixed(2)}`,
+    );
+  };
+  line('Outpost + DuckDB      ', ingest.duckdb, '');
+  line('Outpost + ClickHouse  ', ingest.clickhouse, ' in Outpost');
+  console.log(`  ClickHouse HTTP insert ${rate(peer).padStart(10)}  (the same events, JSONEachRow, no checks)`);
 }
 
 function record(ingest: Record<string, IngestResult>, figures: Record<string, EngineFigures>): void {

@@ -6,8 +6,8 @@
 import { channel } from 'node:diagnostics_channel';
 import type { Logger } from '../../logging.js';
 import type { Enricher } from '../enrich/enricher.js';
-import type { SerializedEvents } from '../store/columns.js';
-import type { BatchRecord, EventStore, FailedEvent } from '../store/types.js';
+import type { StoredEvent } from '../store/columns.js';
+import type { BatchRecord, EventStore, FailedEvent, StagedEvents } from '../store/types.js';
 import { type DecodedBatch, decodeBatch } from './decode.js';
 import { EventIdSet } from './dedupe.js';
 import type { IngestJournal, JournalEntry } from './journal.js';
@@ -36,8 +36,8 @@ export interface PipelineOptions {
 }
 
 interface Chunk {
-  /** Each batch's events, serialized as soon as it is processed. */
-  events: SerializedEvents[];
+  /** Each batch's events, staged in the store as soon as it is processed. */
+  events: StagedEvents[];
   count: number;
   batches: BatchRecord[];
   failures: FailedEvent[];
@@ -159,6 +159,7 @@ export class IngestPipeline {
       ids: this.ids,
       enricher: this.options.enricher,
       now: this.seconds,
+      stage: (events: readonly StoredEvent[], onto?: StagedEvents) => this.options.store.stage(events, onto),
       earlierBatch: async (hash: string) =>
         this.unstoredHashes.get(hash) ?? (await this.options.store.batchByHash(hash))?.batch_id,
     };
@@ -171,8 +172,8 @@ export class IngestPipeline {
     if (outcome.record.status === 'success' || outcome.record.status === 'validation') {
       this.unstoredHashes.set(outcome.record.content_hash, entry.batch_id);
     }
-    chunk.events.push(outcome.events);
-    chunk.count += outcome.events.count;
+    if (outcome.events) chunk.events.push(outcome.events);
+    chunk.count += outcome.count;
     chunk.failures.push(...outcome.failures);
     chunk.batches.push(outcome.record);
     chunk.entries.push(entry);
@@ -195,9 +196,7 @@ export class IngestPipeline {
   }
 
   private async write(chunk: Chunk): Promise<void> {
-    const events = { ndjson: chunk.events.map((e) => e.ndjson).join(''), count: chunk.count };
-    chunk.events = [];
-    const write = { events, batches: chunk.batches, failures: chunk.failures };
+    const write = { events: [], staged: chunk.events, batches: chunk.batches, failures: chunk.failures };
     await this.retrying('event store write failed', () => this.options.store.ingest(write));
     if (storedChannel.hasSubscribers)
       storedChannel.publish({ events: chunk.count, batches: chunk.batches.length });

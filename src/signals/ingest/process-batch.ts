@@ -2,8 +2,8 @@
 // lines that failed and why, and the batch record the status API reports (reference
 // sparkpost-api.md §1.5–1.6: success, validation, decompress, duplicate_batch, empty_batch).
 import type { Enricher } from '../enrich/enricher.js';
-import { type SerializedEvents, type StoredEvent, serializeEvents } from '../store/columns.js';
-import type { BatchRecord, FailedEvent } from '../store/types.js';
+import type { StoredEvent } from '../store/columns.js';
+import type { BatchRecord, FailedEvent, StagedEvents } from '../store/types.js';
 import { type DecodedBatch, DecompressError } from './decode.js';
 import type { EventIdSet } from './dedupe.js';
 import type { JournalEntry } from './journal.js';
@@ -13,15 +13,17 @@ import { InvalidEvent, normalizeLine } from './normalize.js';
 export const BATCH_RETENTION = 10 * 86400;
 const MAX_FAILED_TEXT = 64 * 1024;
 /**
- * Lines validated, enriched and serialized together. A 5 MiB upload holds about 12,000 events; as
+ * Lines validated, enriched and staged together. A 5 MiB upload holds about 12,000 events; as
  * objects all at once they outlive V8's young generation and are collected expensively. Slices
- * are serialized and dropped while still young (garbage collection time measured in bench/signals).
+ * are handed to the store and dropped while still young (garbage collection time measured in
+ * bench/signals).
  */
 const SLICE = 2000;
 
 export interface BatchOutcome {
-  /** The batch's new events, serialized for the store. */
-  events: SerializedEvents;
+  /** The batch's new events, staged in the store; undefined when there are none. */
+  events?: StagedEvents;
+  count: number;
   record: BatchRecord;
   failures: FailedEvent[];
 }
@@ -33,6 +35,8 @@ export interface BatchContext {
   earlierBatch(contentHash: string): Promise<string | undefined>;
   /** Unix seconds. */
   now: number;
+  /** The store's stage(): events leave the JS heap as soon as a slice is ready. */
+  stage(events: readonly StoredEvent[], onto?: StagedEvents): Promise<StagedEvents>;
 }
 
 function baseRecord(entry: JournalEntry, now: number): BatchRecord {
@@ -66,7 +70,7 @@ export async function processBatch(
   } catch (error) {
     if (!(error instanceof DecompressError)) throw error;
     return {
-      events: NONE,
+      count: 0,
       failures: [],
       record: { ...record, status: 'decompress', first_error: error.message },
     };
@@ -75,7 +79,7 @@ export async function processBatch(
   const lines = decoded.lines;
   if (lines.every((line) => line.trim() === '')) {
     return {
-      events: NONE,
+      count: 0,
       failures: [],
       record: { ...record, status: 'empty_batch', first_error: 'the batch holds no events' },
     };
@@ -86,18 +90,18 @@ export async function processBatch(
   const failures: FailedEvent[] = [];
   // Ids join the shared set only once the batch is done, so a retried batch is not its own duplicate.
   const seen = new Set<string>();
-  const parts: SerializedEvents[] = [];
+  let staged: StagedEvents | undefined;
   for (let start = 0; start < lines.length; start += SLICE) {
     const events = validate(entry, lines.slice(start, start + SLICE), start, record, ctx, seen, failures);
     if (start === 0 && (await earlierLookup)) break;
     await ctx.enricher.enrich(events);
-    parts.push(serializeEvents(events));
+    if (events.length) staged = await ctx.stage(events, staged);
   }
   const earlier = await earlierLookup;
   if (earlier) {
     const count = lines.filter((l) => l.trim() !== '').length;
     return {
-      events: NONE,
+      count: 0,
       failures: [],
       record: {
         ...record,
@@ -108,17 +112,14 @@ export async function processBatch(
     };
   }
   for (const id of seen) ctx.ids.add(id, ctx.now);
-  const events = { ndjson: parts.map((p) => p.ndjson).join(''), count: seen.size };
-  record.number_succeeded = events.count;
+  record.number_succeeded = seen.size;
   record.number_failed = failures.length;
   if (failures.length) {
     record.status = 'validation';
     record.first_error = `line ${failures[0]!.line}: ${failures[0]!.reason}`;
   }
-  return { events, failures, record };
+  return { events: staged, count: seen.size, failures, record };
 }
-
-const NONE: SerializedEvents = { ndjson: '', count: 0 };
 
 /**
  * Normalizes lines (the batch's from line `first` on); failures are added to `failures`, duplicates

@@ -110,8 +110,8 @@ export type FacetColumn = (typeof FACET_COLUMNS)[number];
 const BOOL_COLUMNS = COLUMN_NAMES.filter((name) => COLUMNS[name] === 'bool');
 
 /**
- * The event as one NDJSON line for the engines' bulk loaders (DuckDB read_ndjson, ClickHouse
- * JSONEachRow): booleans as 0/1 and `extra` as a JSON string, which both accept unchanged. The event
+ * The event as one NDJSON line for ClickHouse's JSONEachRow loader: booleans as 0/1 and `extra` as
+ * a JSON string, which it accepts unchanged. The event
  * itself goes through one native JSON.stringify, its few booleans and `extra` swapped for their
  * loader form around the call and put back: building a row object field by field cost three times
  * as much, and this runs for every ingested event.
@@ -136,11 +136,7 @@ export function eventToRowJson(event: StoredEvent): string {
   }
 }
 
-/**
- * Events already in the loaders' NDJSON form. The ingest pipeline serializes each batch as soon as
- * it is processed, so its event objects die young instead of being promoted while a big chunk
- * gathers (promotion multiplied garbage-collection time, measured in bench/signals).
- */
+/** Events in the loaders' NDJSON form (ClickHouse's staged events). */
 export interface SerializedEvents {
   ndjson: string;
   count: number;
@@ -150,9 +146,4 @@ export function serializeEvents(events: readonly StoredEvent[]): SerializedEvent
   const lines = events.map(eventToRowJson);
   lines.push('');
   return { ndjson: lines.join('\n'), count: events.length };
-}
-
-/** NDJSON of events in either form. */
-export function eventsToNdjson(events: readonly StoredEvent[] | SerializedEvents): SerializedEvents {
-  return 'ndjson' in events ? events : serializeEvents(events);
 }

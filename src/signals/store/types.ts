@@ -3,7 +3,7 @@
 // engine stays behind it (duckdb/, clickhouse/). One test suite (test/signals/store.suite.ts) runs
 // against every engine.
 import type { CohortDaySpec, CohortDayState, CohortQuery, CohortRow } from './cohorts.js';
-import type { SerializedEvents, StoredEvent } from './columns.js';
+import type { StoredEvent } from './columns.js';
 import type { AggregateQuery, AggregateRow, Condition, SearchQuery } from './query.js';
 
 export type EngineName = 'duckdb' | 'clickhouse';
@@ -45,8 +45,19 @@ export interface FailedEvent {
   text: string;
 }
 
+/**
+ * Events a store has taken ahead of the write that commits them, in the engine's own form (DuckDB:
+ * rows in an in-memory staging table; ClickHouse: JSONEachRow text). The ingest pipeline stages each
+ * batch as soon as it is processed, so no event objects are held while a big write gathers.
+ */
+export interface StagedEvents {
+  readonly count: number;
+}
+
 export interface IngestWrite {
-  events: readonly StoredEvent[] | SerializedEvents;
+  events: readonly StoredEvent[];
+  /** Events staged by this store's stage(), committed with `events` and the records. */
+  staged?: readonly StagedEvents[];
   batches: readonly BatchRecord[];
   failures: readonly FailedEvent[];
 }
@@ -70,6 +81,11 @@ export interface EventStore {
    * through its WAL; ClickHouse: acknowledged by the server), so the caller may drop its own copy.
    */
   ingest(write: IngestWrite): Promise<void>;
+  /**
+   * Stages events for a later ingest(), appended to `onto` (staged earlier, not yet written) when
+   * given. Staged events are invisible until that write commits them.
+   */
+  stage(events: readonly StoredEvent[], onto?: StagedEvents): Promise<StagedEvents>;
   /** Matching events, newest first (ts, then event_id, descending). */
   search(query: SearchQuery): Promise<StoredEvent[]>;
   count(where: Condition): Promise<number>;

@@ -10,13 +10,20 @@ import { type ClickHouseClient, createClient } from '@clickhouse/client';
 import { planAggregate, runAggregate } from '../aggregate-plan.js';
 import { renderCohortDay } from '../cohort-sql.js';
 import type { CohortDaySpec, CohortDayState, CohortQuery, CohortRow } from '../cohorts.js';
-import { COLUMN_NAMES, eventsToNdjson, type StoredEvent } from '../columns.js';
+import { COLUMN_NAMES, type SerializedEvents, type StoredEvent, serializeEvents } from '../columns.js';
 import { batchWhere, keysetAfter } from '../paging.js';
 import type { AggregateQuery, AggregateRow, Condition, SearchQuery } from '../query.js';
 import { and } from '../query.js';
 import { recordsToNdjson, rowToBatch, rowToEvent, rowToFailure, toCohortRows, toNumber } from '../rows.js';
 import { numberLiteral, renderCondition } from '../sql.js';
-import type { BatchQuery, BatchRecord, EventStore, FailedEvent, IngestWrite } from '../types.js';
+import type {
+  BatchQuery,
+  BatchRecord,
+  EventStore,
+  FailedEvent,
+  IngestWrite,
+  StagedEvents,
+} from '../types.js';
 import { COHORT_ROW_COLUMNS, chCohortAggregate, chCohortDialect, cohortSchemaStatements } from './cohorts.js';
 import { chDialect, chIdent, chString } from './dialect.js';
 import { EVENT_KEY, SEARCH_VIEWS, schemaStatements } from './schema.js';
@@ -65,12 +72,26 @@ export class ClickHouseStore implements EventStore {
     return `${this.db}.${chIdent(name)}`;
   }
 
+  /** Staged events are their JSONEachRow text. */
+  async stage(events: readonly StoredEvent[], onto?: StagedEvents): Promise<StagedEvents> {
+    const staged = serializeEvents(events);
+    if (!onto) return staged;
+    const before = onto as SerializedEvents;
+    const joined: SerializedEvents = {
+      ndjson: before.ndjson + staged.ndjson,
+      count: before.count + staged.count,
+    };
+    return joined;
+  }
+
   ingest(write: IngestWrite): Promise<void> {
     return this.serialized(async () => {
       // Events first, then the batch records that say they arrived: after a crash in between, the
       // batch is replayed and its events are recognised as duplicates by event_id.
-      const events = eventsToNdjson(write.events);
-      if (events.count) await this.insert('events', events.ndjson);
+      const ndjson = [...(write.staged ?? []), serializeEvents(write.events)]
+        .map((s) => (s as SerializedEvents).ndjson)
+        .join('');
+      if (ndjson) await this.insert('events', ndjson);
       if (write.failures.length) await this.insert('batch_failures', recordsToNdjson(write.failures));
       if (write.batches.length) await this.insert('batches', recordsToNdjson(write.batches));
     });
