@@ -49,3 +49,36 @@ test('serves recent injections from memory and evicted ones from the store', asy
   assert.equal(old.campaign_id, 'campaign-0');
   assert.equal(old.ip_pool, 'pool');
 });
+
+test('asks the store once a minute for a message whose injection it does not hold', async () => {
+  const asked: string[][] = [];
+  let now = 0;
+  const stored: StoredEvent[] = [];
+  const enricher = new Enricher({
+    mx: new MxProviderCache({ resolve: async () => [] }),
+    store: {
+      eventsByMessageIds: async (ids) => {
+        asked.push([...ids]);
+        return stored.filter((e) => ids.includes(e.message_id!));
+      },
+    },
+    now: () => now,
+  });
+  await enricher.enrich([open(1)]);
+  await enricher.enrich([open(1)]);
+  assert.deepEqual(asked, [['m1']], 'a miss is remembered');
+  // Stored meanwhile by another server sharing the store: found once the miss has expired.
+  stored.push(injection(1));
+  now += 61_000;
+  const later = open(1);
+  await enricher.enrich([later]);
+  assert.deepEqual(asked, [['m1'], ['m1']]);
+  assert.equal(later.campaign_id, 'campaign-1');
+  // An injection ingested here is used at once, whatever was missed before.
+  await enricher.enrich([open(2)]);
+  await enricher.enrich([injection(2)]);
+  const after = open(2);
+  await enricher.enrich([after]);
+  assert.equal(after.campaign_id, 'campaign-2');
+  assert.equal(asked.length, 3);
+});

@@ -43,7 +43,18 @@ export interface EnricherOptions {
   store: Pick<EventStore, 'eventsByMessageIds'>;
   /** Injections remembered in memory (default 250,000). */
   cacheSize?: number;
+  /** Milliseconds since the epoch (injected in tests). */
+  now?: () => number;
 }
+
+/**
+ * How long a message id the store did not know is not asked for again. Events of messages whose
+ * injection is not stored (sent before the store existed, or by another system) are common: asking
+ * for them on every slice made the ingest wait on the store for most of its time (bench/signals,
+ * 48 of 80 s). An injection ingested here meanwhile is remembered at once anyway; the limit is for
+ * one stored by another Signals server sharing the store.
+ */
+export const MISS_TTL_MS = 60_000;
 
 export class Enricher {
   /**
@@ -54,10 +65,15 @@ export class Enricher {
    */
   private current = new Map<string, Inherited>();
   private previous = new Map<string, Inherited>();
+  /** Message ids the store had no injection for, and when it was asked (same two generations). */
+  private missed = new Map<string, number>();
+  private missedBefore = new Map<string, number>();
   private readonly cacheSize: number;
+  private readonly now: () => number;
 
   constructor(private readonly options: EnricherOptions) {
     this.cacheSize = options.cacheSize ?? 250_000;
+    this.now = options.now ?? Date.now;
   }
 
   /** Fills provider, region and inherited fields in place. */
@@ -107,6 +123,20 @@ export class Enricher {
     this.current.set(injection.message_id!, inherited as Inherited);
   }
 
+  /** True while the store is known not to hold this message's injection. */
+  private knownMissing(messageId: string, now: number): boolean {
+    const at = this.missed.get(messageId) ?? this.missedBefore.get(messageId);
+    return at !== undefined && now - at < MISS_TTL_MS;
+  }
+
+  private rememberMissing(messageId: string, now: number): void {
+    if (this.missed.size >= this.cacheSize / 2) {
+      this.missedBefore = this.missed;
+      this.missed = new Map();
+    }
+    this.missed.set(messageId, now);
+  }
+
   private cached(messageId: string): Inherited | undefined {
     return this.current.get(messageId) ?? this.previous.get(messageId);
   }
@@ -114,13 +144,19 @@ export class Enricher {
   private async inherit(events: StoredEvent[]): Promise<void> {
     const waiting = events.filter((e) => ENRICHED_TYPES.has(e.type) && e.message_id);
     if (waiting.length === 0) return;
-    const missing = [...new Set(waiting.map((e) => e.message_id!).filter((id) => !this.cached(id)))];
+    const now = this.now();
+    const missing = [
+      ...new Set(
+        waiting.map((e) => e.message_id!).filter((id) => !this.cached(id) && !this.knownMissing(id, now)),
+      ),
+    ];
     if (missing.length) {
       const found = await this.options.store.eventsByMessageIds(missing, {
         column: 'type',
         in: ['injection'],
       });
       for (const injection of found) this.remember(injection);
+      for (const id of missing) if (!this.cached(id)) this.rememberMissing(id, now);
     }
     for (const event of waiting) {
       const inherited = this.cached(event.message_id!);
