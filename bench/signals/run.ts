@@ -123,7 +123,9 @@ function reportIngest(ingested: number, ingest: Record<string, IngestResult>): v
   };
   line('Outpost + DuckDB      ', ingest.duckdb, '');
   line('Outpost + ClickHouse  ', ingest.clickhouse, ' in Outpost');
-  console.log(`  ClickHouse HTTP insert ${rate(peer).padStart(10)}  (the same events, JSONEachRow, no checks)`);
+  console.log(
+    `  ClickHouse HTTP insert ${rate(peer).padStart(10)}  (the same events, JSONEachRow, no checks)`,
+  );
 }
 
 function record(ingest: Record<string, IngestResult>, figures: Record<string, EngineFigures>): void {
