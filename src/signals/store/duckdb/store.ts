@@ -152,12 +152,13 @@ export class DuckDbStore implements EventStore {
       await this.writer.run(`DROP TABLE ${STAGE}.${table}`).catch(() => undefined);
   }
 
-  private async load(table: string, columns: Record<string, ColumnKind | 'ms'>, file: string, extra = '') {
-    const names = Object.keys(columns);
-    const spec = names.map((n) => `${n}: '${loaderType(columns[n]!)}'`).join(', ');
-    const target = extra ? `${names.join(', ')}, rcpt_key, msg_key` : names.join(', ');
+  private async load(table: string, columns: Record<string, ColumnKind | 'ms'>, file: string) {
+    const names = Object.keys(columns).join(', ');
+    const spec = Object.entries(columns)
+      .map(([n, kind]) => `${n}: '${loaderType(kind)}'`)
+      .join(', ');
     await this.writer.run(
-      `INSERT INTO ${table} (${target}) SELECT ${names.join(', ')}${extra} FROM read_ndjson(${duckString(file)}, columns = {${spec}}, format = 'newline_delimited')`,
+      `INSERT INTO ${table} (${names}) SELECT ${names} FROM read_ndjson(${duckString(file)}, columns = {${spec}}, format = 'newline_delimited')`,
     );
   }
 
