@@ -6,6 +6,7 @@
 import type { Logger } from '../../logging.js';
 import { MAX_CLOCK_SKEW, MAX_EVENT_AGE } from '../ingest/normalize.js';
 import { timeRange } from '../store/query.js';
+import type { TrapCounting } from '../store/trap-days.js';
 import type { EventStore } from '../store/types.js';
 import { DAY } from './params.js';
 import { cohortSpec } from './rollup-spec.js';
@@ -24,6 +25,8 @@ export interface RollupJobOptions {
   retention: number;
   /** How often to look for new events (ms). */
   checkEvery?: number;
+  /** The spam-trap list now (its hits are counted with each day, and recounted when it changes). */
+  traps?: () => TrapCounting | undefined;
 }
 
 export class CohortRollupJob {
@@ -65,8 +68,12 @@ export class CohortRollupJob {
   private async pass(): Promise<void> {
     const nowMs = this.options.now();
     const now = Math.floor(nowMs / 1000);
+    const traps = this.options.traps?.();
+    // A changed list recounts every day at once (one pass over the stored sends); until then the
+    // reports count from the events, so they never mix two lists.
+    if (traps) await this.options.store.countTrapDays(traps);
     if (nowMs - this.lastSweep >= 3_600_000) {
-      await this.sweep(now);
+      await this.sweep(now, traps);
       this.lastSweep = nowMs;
     }
     const today = Math.floor(now / DAY) * DAY;
@@ -81,14 +88,14 @@ export class CohortRollupJob {
       const wait = Math.max(1000, (day === today ? 4 : 50) * (seen?.took ?? 0));
       if (seen && Date.now() - seen.at < wait) continue;
       const started = Date.now();
-      await this.options.store.computeCohortDay(cohortSpec(day, untilFor(day, now), false));
+      await this.options.store.computeCohortDay({ ...cohortSpec(day, untilFor(day, now), false), traps });
       this.seen.set(day, { count, at: started, took: Date.now() - started });
     }
     for (const day of this.seen.keys()) if (day < firstOpen) this.seen.delete(day);
   }
 
   /** Hourly: drops days past retention and gives every closed day with sends its final computation. */
-  private async sweep(now: number): Promise<void> {
+  private async sweep(now: number, traps: TrapCounting | undefined): Promise<void> {
     const { store, retention } = this.options;
     const oldest = Math.floor((now - retention) / DAY) * DAY;
     await store.dropCohortDaysBefore(oldest);
@@ -104,7 +111,7 @@ export class CohortRollupJob {
       .filter((day) => day + FINAL_AFTER <= now && !states.get(day)?.final)
       .sort((a, b) => a - b);
     for (const day of closed) {
-      await store.computeCohortDay(cohortSpec(day, untilFor(day, now), true));
+      await store.computeCohortDay({ ...cohortSpec(day, untilFor(day, now), true), traps });
     }
     if (closed.length) this.options.log.info({ days: closed.length }, 'cohort rollup: closed days computed');
   }

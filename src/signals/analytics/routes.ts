@@ -11,7 +11,7 @@ import { type SignalsRequest, signalsRequest } from './params.js';
 import { REPORTS, type Report, type Row, weekOverWeek } from './reports.js';
 import { CohortRollupJob } from './rollup-job.js';
 import { ALL_SUBACCOUNTS, daysOf, gather, type Series } from './series.js';
-import { NO_TRAPS } from './traps.js';
+import { NO_TRAPS, trapCounting } from './traps.js';
 import { registerUploaders } from './uploaders.js';
 
 const BASE = '/api/v1/signals';
@@ -22,6 +22,10 @@ export function registerSignalsRoutes(app: FastifyInstance, deps: SignalsDeps): 
     now: deps.now,
     log: deps.log.child({ component: 'signals-rollup' }),
     retention: deps.retention ?? 90 * 86400,
+    traps: () => {
+      const set = deps.spamTraps?.current();
+      return set && trapCounting(set);
+    },
   });
   app.addHook('onReady', async () => job.start());
   app.addHook('onClose', async () => job.stop());

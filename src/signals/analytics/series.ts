@@ -1,11 +1,13 @@
 // Gathers what the Signals endpoints show: per facet value and per day, the rollup's counts (in
 // total and per cohort) and the spam-trap hits among that day's sends. Two store queries: one over
-// the small rollup table, one over the day's injections that went to a listed trap.
+// the small rollup table, one for the sends to listed traps (counted ahead by the rollup job, or
+// from the events while the job has not counted the current list yet).
 import { COHORTS, type Cohort, ROLLUP_MEASURES, type RollupMeasure } from '../store/cohorts.js';
-import { and, type Condition, timeRange } from '../store/query.js';
+import { and, timeRange } from '../store/query.js';
+import { type TrapCounting, trapHitQuery } from '../store/trap-days.js';
 import type { EventStore } from '../store/types.js';
 import { DAY, type SignalsRequest } from './params.js';
-import { TRAP_KINDS, type TrapKind, type TrapSet, trapCondition } from './traps.js';
+import { TRAP_KINDS, type TrapKind, type TrapSet, trapCounting } from './traps.js';
 
 export type Counts = Record<RollupMeasure, number>;
 
@@ -66,13 +68,13 @@ export async function gather(
 ): Promise<Series> {
   const from = req.from - (options.historyDays ?? 0) * DAY;
   const column = req.facet.column;
-  const traps = options.traps;
+  const traps = options.traps && trapCounting(options.traps);
   const [rollup, trapRows] = await Promise.all([
     store.cohortAggregate({
       where: and(timeRange(from, req.to), ...req.filters),
       groupBy: [column, 'day', 'cohort'],
     }),
-    traps && traps.size > 0 ? trapHits(store, req, traps) : Promise.resolve([]),
+    traps ? trapHits(store, req, traps) : Promise.resolve([]),
   ]);
   const series: Series = new Map();
   for (const row of rollup) {
@@ -90,22 +92,15 @@ export async function gather(
   return series;
 }
 
-function trapHits(store: EventStore, req: SignalsRequest, traps: TrapSet) {
-  const kinds = TRAP_KINDS.filter((k) => trapCondition(traps, k).any.length > 0);
-  const measures = Object.fromEntries(
-    kinds.map((k) => [k, { count: true as const, where: trapCondition(traps, k) }]),
+/** Precomputed by the rollup job when the store holds counts for this list, else from the events. */
+async function trapHits(store: EventStore, req: SignalsRequest, traps: TrapCounting) {
+  const precomputed = await store.trapAggregate(
+    { where: and(timeRange(req.from, req.to), ...req.filters), groupBy: [req.facet.column, 'day'] },
+    traps.fingerprint,
   );
-  const where: Condition = and(
-    timeRange(req.from, req.to),
-    { column: 'type', in: ['injection'] },
-    ...req.filters,
-    { any: kinds.map((k) => trapCondition(traps, k)) },
+  return (
+    precomputed ?? store.aggregate(trapHitQuery(traps, req.from, req.to, [req.facet.column], req.filters))
   );
-  return store.aggregate({
-    where,
-    groupBy: [{ column: req.facet.column }, { bucket: { size: DAY, offsets: [] } }],
-    measures,
-  });
 }
 
 function combined(series: Series): Map<number, DayData> {

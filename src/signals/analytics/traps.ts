@@ -15,9 +15,9 @@ import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import type { Logger } from '../../logging.js';
 import type { Condition } from '../store/query.js';
+import { TRAP_KINDS, type TrapCounting, type TrapKind } from '../store/trap-days.js';
 
-export const TRAP_KINDS = ['recycled', 'typo', 'parked'] as const;
-export type TrapKind = (typeof TRAP_KINDS)[number];
+export { TRAP_KINDS, type TrapKind };
 
 export interface TrapSet {
   addresses: Record<TrapKind, string[]>;
@@ -81,6 +81,29 @@ export function trapCondition(set: TrapSet, kind: TrapKind): { any: Condition[] 
   if (set.domains[kind].length) parts.push({ column: 'recipient_domain', in: set.domains[kind] });
   if (set.hashes[kind].length) parts.push({ column: 'rcpt_hash', in: set.hashes[kind] });
   return { any: parts };
+}
+
+const countings = new WeakMap<TrapSet, TrapCounting | undefined>();
+
+/**
+ * What the store counts for this list (store/trap-days.ts), or undefined for an empty list. The
+ * fingerprint digests the parsed entries, so an edit that changes only comments keeps the counts.
+ */
+export function trapCounting(set: TrapSet): TrapCounting | undefined {
+  if (countings.has(set)) return countings.get(set);
+  const counting =
+    set.size === 0
+      ? undefined
+      : {
+          fingerprint: createHash('sha1')
+            .update(JSON.stringify([set.addresses, set.domains, set.hashes]))
+            .digest('hex'),
+          conditions: Object.fromEntries(
+            TRAP_KINDS.map((k) => [k, trapCondition(set, k)] as const).filter(([, c]) => c.any.length > 0),
+          ),
+        };
+  countings.set(set, counting);
+  return counting;
 }
 
 /** The list behind a file, read again (at most every few seconds) when the file changes. */

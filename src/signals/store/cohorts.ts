@@ -6,6 +6,7 @@
 // sparkpost-api.md §6.3-6.4; docs/health-score.md).
 import type { FacetColumn } from './columns.js';
 import type { AggregateRow, Condition } from './query.js';
+import type { TrapCounting } from './trap-days.js';
 
 /** SparkPost's cohort keys (§6.4), most engaged last. */
 export const COHORTS = ['new', 'uneng', '365d', '90d', '14d'] as const;
@@ -62,6 +63,8 @@ export interface CohortDaySpec {
   outcomes: Record<OutcomeMeasure, Condition>;
   /** Local parts that mark a role address (abuse@, postmaster@, …), lower case. */
   roleLocalParts: readonly string[];
+  /** The spam-trap list whose hits the day's computation recounts (trap-days.ts), if any. */
+  traps?: TrapCounting;
 }
 
 export interface CohortDayState {

@@ -2,9 +2,11 @@
 // (health score, cohorts) and the tracking endpoint all go through this interface; the SQL of each
 // engine stays behind it (duckdb/, clickhouse/). One test suite (test/signals/store.suite.ts) runs
 // against every engine.
+
 import type { CohortDaySpec, CohortDayState, CohortQuery, CohortRow } from './cohorts.js';
 import type { StoredEvent } from './columns.js';
 import type { AggregateQuery, AggregateRow, Condition, SearchQuery } from './query.js';
+import type { TrapCounting } from './trap-days.js';
 
 export type EngineName = 'duckdb' | 'clickhouse';
 
@@ -111,5 +113,15 @@ export interface EventStore {
   cohortAggregate(query: CohortQuery): Promise<CohortRow[]>;
   /** Retention of the rollup: removes days before `day` (00:00 UTC, Unix seconds). */
   dropCohortDaysBefore(day: number): Promise<void>;
+  /**
+   * Counts the spam-trap hits of every stored day for this list (trap-days.ts), unless the store
+   * already holds counts for it; from then on `computeCohortDay` recounts its day's hits too.
+   */
+  countTrapDays(traps: TrapCounting): Promise<void>;
+  /**
+   * Sums of the precomputed trap hits over rollup columns (values per trap kind), or undefined when
+   * the store holds no counts for the list with this fingerprint (the caller counts the events).
+   */
+  trapAggregate(query: CohortQuery, fingerprint: string): Promise<AggregateRow[] | undefined>;
   close(): Promise<void>;
 }

@@ -16,6 +16,7 @@ import type { AggregateQuery, AggregateRow, Condition, SearchQuery } from '../qu
 import { and } from '../query.js';
 import { recordsToNdjson, rowToBatch, rowToEvent, rowToFailure, toCohortRows, toNumber } from '../rows.js';
 import { numberLiteral, renderCondition } from '../sql.js';
+import type { TrapCounting } from '../trap-days.js';
 import type {
   BatchQuery,
   BatchRecord,
@@ -305,6 +306,14 @@ export class ClickHouseStore implements EventStore {
     await this.cohortsReady();
     const { sql, measures } = chCohortAggregate(this.db, query);
     return toCohortRows(query, measures, await this.read(sql));
+  }
+
+  // Spam-trap hits are not precomputed here (no table yet): the reports count them from the
+  // events at request time, as they did before the DuckDB table existed.
+  async countTrapDays(_traps: TrapCounting): Promise<void> {}
+
+  async trapAggregate(_query: CohortQuery, _fingerprint: string): Promise<AggregateRow[] | undefined> {
+    return undefined;
   }
 
   async dropCohortDaysBefore(day: number): Promise<void> {

@@ -26,6 +26,7 @@ import {
   toNumber,
 } from '../rows.js';
 import { numberLiteral, renderCondition } from '../sql.js';
+import { type TrapCounting, trapDaysQuery } from '../trap-days.js';
 import type {
   BatchQuery,
   BatchRecord,
@@ -39,6 +40,7 @@ import { COHORT_COLUMNS, cohortSchemaStatements, duckCohortAggregate, duckCohort
 import { duckDialect, duckString } from './dialect.js';
 import { DuckRollup, type RollupOptions } from './rollup.js';
 import { loaderType, schemaStatements } from './schema.js';
+import { insertTrapDays, TRAP_LIST_KEY, toTrapRows, trapAggregateSql, trapDaysSchema } from './trap-days.js';
 
 export interface DuckDbStoreOptions {
   /** Database file; `:memory:` for a throwaway store. */
@@ -68,6 +70,8 @@ export class DuckDbStore implements EventStore {
   private loads = 0;
   private stages = 0;
   private cohortTables: Promise<void> | undefined;
+  /** The fingerprint of the spam-trap list trap_days counts for (store_meta), if any. */
+  private trapList: string | undefined;
   private readonly reads = new Map<string, Promise<Record<string, unknown>[]>>();
 
   private constructor(
@@ -283,7 +287,11 @@ export class DuckDbStore implements EventStore {
 
   private cohortsReady(): Promise<void> {
     this.cohortTables ??= this.serialized(async () => {
-      for (const sql of cohortSchemaStatements()) await this.writer.run(sql);
+      for (const sql of [...cohortSchemaStatements(), trapDaysSchema()]) await this.writer.run(sql);
+      const meta = await this.writer.runAndReadAll(
+        `SELECT value FROM store_meta WHERE key = ${duckString(TRAP_LIST_KEY)}`,
+      );
+      this.trapList = meta.getRowObjectsJS()[0]?.value as string | undefined;
     }).catch((error) => {
       this.cohortTables = undefined; // try again next time
       throw error;
@@ -293,13 +301,23 @@ export class DuckDbStore implements EventStore {
 
   async computeCohortDay(spec: CohortDaySpec): Promise<void> {
     await this.cohortsReady();
-    const rows = await this.read(renderCohortDay(duckCohortDialect, spec, 'events'));
+    const traps = spec.traps?.fingerprint === this.trapList ? spec.traps : undefined;
+    const [rows, trapRows] = await Promise.all([
+      this.read(renderCohortDay(duckCohortDialect, spec, 'events')),
+      traps && this.aggregate(trapDaysQuery(traps, spec.day, spec.day + 86400)),
+    ]);
     const day = numberLiteral(spec.day);
     await this.serialized(async () => {
       const file = join(this.tmpDir, `cohorts-${process.pid}-${++this.loads}.ndjson`);
       try {
         await this.transaction(async () => {
           await this.writer.run(`DELETE FROM cohort_days WHERE day = ${day}`);
+          // Only while the table still holds this list's counts (a recount may have come between).
+          if (trapRows && traps?.fingerprint === this.trapList) {
+            await this.writer.run(`DELETE FROM trap_days WHERE day = ${day}`);
+            const insert = insertTrapDays(trapRows);
+            if (insert) await this.writer.run(insert);
+          }
           if (rows.length) {
             const records = rows.map((r) => ({ ...numbers(r), day: spec.day }));
             writeFileSync(file, recordsToNdjson(records));
@@ -327,9 +345,33 @@ export class DuckDbStore implements EventStore {
     return toCohortRows(query, measures, await this.read(sql));
   }
 
+  async countTrapDays(traps: TrapCounting): Promise<void> {
+    await this.cohortsReady();
+    if (traps.fingerprint === this.trapList) return;
+    const rows = await this.aggregate(trapDaysQuery(traps, 0, 2 ** 32 - 1));
+    await this.serialized(() =>
+      this.transaction(async () => {
+        await this.writer.run('DELETE FROM trap_days');
+        const insert = insertTrapDays(rows);
+        if (insert) await this.writer.run(insert);
+        await this.writer.run(
+          `INSERT OR REPLACE INTO store_meta VALUES (${duckString(TRAP_LIST_KEY)}, ${duckString(traps.fingerprint)})`,
+        );
+        this.trapList = traps.fingerprint;
+      }),
+    );
+  }
+
+  async trapAggregate(query: CohortQuery, fingerprint: string): Promise<AggregateRow[] | undefined> {
+    await this.cohortsReady();
+    if (fingerprint !== this.trapList) return undefined;
+    return toTrapRows(query, await this.read(trapAggregateSql(query)));
+  }
+
   async dropCohortDaysBefore(day: number): Promise<void> {
     await this.cohortsReady();
     await this.serialized(async () => {
+      await this.writer.run(`DELETE FROM trap_days WHERE day < ${numberLiteral(day)}`);
       await this.writer.run(`DELETE FROM cohort_days WHERE day < ${numberLiteral(day)}`);
       await this.writer.run(`DELETE FROM cohort_state WHERE day < ${numberLiteral(day)}`);
     });
