@@ -315,8 +315,7 @@ export class DuckDbStore implements EventStore {
           // Only while the table still holds this list's counts (a recount may have come between).
           if (trapRows && traps?.fingerprint === this.trapList) {
             await this.writer.run(`DELETE FROM trap_days WHERE day = ${day}`);
-            const insert = insertTrapDays(trapRows);
-            if (insert) await this.writer.run(insert);
+            for (const insert of insertTrapDays(trapRows)) await this.writer.run(insert);
           }
           if (rows.length) {
             const records = rows.map((r) => ({ ...numbers(r), day: spec.day }));
@@ -352,8 +351,7 @@ export class DuckDbStore implements EventStore {
     await this.serialized(() =>
       this.transaction(async () => {
         await this.writer.run('DELETE FROM trap_days');
-        const insert = insertTrapDays(rows);
-        if (insert) await this.writer.run(insert);
+        for (const insert of insertTrapDays(rows)) await this.writer.run(insert);
         await this.writer.run(
           `INSERT OR REPLACE INTO store_meta VALUES (${duckString(TRAP_LIST_KEY)}, ${duckString(traps.fingerprint)})`,
         );

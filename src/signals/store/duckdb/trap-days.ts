@@ -17,9 +17,8 @@ export function trapDaysSchema(): string {
   return `CREATE TABLE IF NOT EXISTS trap_days (day UINTEGER NOT NULL, ${[...facets, ...kinds].join(', ')})`;
 }
 
-/** The rows of `trapDaysQuery` (keys: the facets, then the day) as one INSERT, or none. */
-export function insertTrapDays(rows: readonly AggregateRow[]): string | undefined {
-  if (rows.length === 0) return undefined;
+/** The rows of `trapDaysQuery` (keys: the facets, then the day) as INSERTs of at most 1,000 rows. */
+export function insertTrapDays(rows: readonly AggregateRow[]): string[] {
   const values = rows.map((row) => {
     const facets = ROLLUP_FACETS.map((f, i) => {
       const value = row.keys[i];
@@ -29,7 +28,13 @@ export function insertTrapDays(rows: readonly AggregateRow[]): string | undefine
     const day = numberLiteral(Number(row.keys[ROLLUP_FACETS.length]));
     return `(${[day, ...facets, ...TRAP_KINDS.map((k) => numberLiteral(row.values[k] ?? 0))].join(', ')})`;
   });
-  return `INSERT INTO trap_days (day, ${[...ROLLUP_FACETS, ...TRAP_KINDS].join(', ')}) VALUES ${values.join(', ')}`;
+  const statements: string[] = [];
+  for (let i = 0; i < values.length; i += 1000) {
+    statements.push(
+      `INSERT INTO trap_days (day, ${[...ROLLUP_FACETS, ...TRAP_KINDS].join(', ')}) VALUES ${values.slice(i, i + 1000).join(', ')}`,
+    );
+  }
+  return statements;
 }
 
 export function trapAggregateSql(q: CohortQuery): string {
