@@ -4,13 +4,12 @@
 // (sent together, as the browser sends them) timed `runs` times after a warm-up.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { silentLogger } from '../../src/logging.js';
 import { cohortSpec } from '../../src/signals/analytics/rollup-spec.js';
 import { SignalsServer } from '../../src/signals/service.js';
 import { openStore, type StoreSettings } from '../../src/signals/store/open.js';
 import { CLICKHOUSE_DATABASE, type Dataset } from './dataset.js';
 import { CAMPAIGNS, recipientAddress, trapKind } from './generate.js';
-import { BENCH_KEY } from './key.js';
+import { BENCH_KEY, benchServerOptions } from './key.js';
 import { pageRequests, type Range } from './pages.js';
 import { storeQueries } from './queries.js';
 
@@ -55,19 +54,7 @@ export async function measureEngine(
   await reset.dropCohortDaysBefore(dataset.end + 86400);
   await reset.close();
   const now = (dataset.end - 1) * 1000;
-  const server = new SignalsServer({
-    listen: { host: '127.0.0.1', port: 0 },
-    store: settings,
-    customerId: 1,
-    keys: [
-      { key: BENCH_KEY, grants: ['events/ingest', 'message_events/view', 'metrics/view', 'signals/view'] },
-    ],
-    retention: 90 * 86400,
-    log: silentLogger(),
-    resolveMx: async () => [],
-    now: () => now,
-    spamTrapList: trapFile(dataset),
-  });
+  const server = new SignalsServer({ ...benchServerOptions(settings, now), spamTrapList: trapFile(dataset) });
   const started = performance.now();
   await server.start();
   try {

@@ -6,6 +6,7 @@
 import { ENRICHED_TYPES } from '../event-types.js';
 import type { ColumnName, StoredEvent } from '../store/columns.js';
 import type { EventStore } from '../store/types.js';
+import { GenerationalMap } from './generations.js';
 import type { MxProviderCache } from './mx-cache.js';
 
 /** Fields an engagement event inherits from its injection when it does not carry them itself. */
@@ -57,22 +58,16 @@ export interface EnricherOptions {
 export const MISS_TTL_MS = 60_000;
 
 export class Enricher {
-  /**
-   * Recent injections in two generations: new ones go to `current`; when it holds half the cache
-   * size it becomes `previous` and the old `previous` is dropped whole. Evicting one oldest entry
-   * at a time (Map.keys().next() then delete) is quadratic in V8, whose iterator steps over every
-   * deleted slot: it took a fifth of the ingest CPU once the cache was full (bench/signals).
-   */
-  private current = new Map<string, Inherited>();
-  private previous = new Map<string, Inherited>();
-  /** Message ids the store had no injection for, and when it was asked (same two generations). */
-  private missed = new Map<string, number>();
-  private missedBefore = new Map<string, number>();
-  private readonly cacheSize: number;
+  /** Recent injections by message id. */
+  private readonly injections: GenerationalMap<string, Inherited>;
+  /** Message ids the store had no injection for, and when it was asked. */
+  private readonly missed: GenerationalMap<string, number>;
   private readonly now: () => number;
 
   constructor(private readonly options: EnricherOptions) {
-    this.cacheSize = options.cacheSize ?? 250_000;
+    const cacheSize = options.cacheSize ?? 250_000;
+    this.injections = new GenerationalMap(cacheSize);
+    this.missed = new GenerationalMap(cacheSize);
     this.now = options.now ?? Date.now;
   }
 
@@ -116,29 +111,13 @@ export class Enricher {
       const kept = Object.fromEntries(INHERITED_EXTRA.filter((k) => k in extra).map((k) => [k, extra[k]]));
       if (Object.keys(kept).length) inherited.extra = kept;
     }
-    if (this.current.size >= this.cacheSize / 2) {
-      this.previous = this.current;
-      this.current = new Map();
-    }
-    this.current.set(injection.message_id!, inherited as Inherited);
+    this.injections.set(injection.message_id!, inherited as Inherited);
   }
 
   /** True while the store is known not to hold this message's injection. */
   private knownMissing(messageId: string, now: number): boolean {
-    const at = this.missed.get(messageId) ?? this.missedBefore.get(messageId);
+    const at = this.missed.get(messageId);
     return at !== undefined && now - at < MISS_TTL_MS;
-  }
-
-  private rememberMissing(messageId: string, now: number): void {
-    if (this.missed.size >= this.cacheSize / 2) {
-      this.missedBefore = this.missed;
-      this.missed = new Map();
-    }
-    this.missed.set(messageId, now);
-  }
-
-  private cached(messageId: string): Inherited | undefined {
-    return this.current.get(messageId) ?? this.previous.get(messageId);
   }
 
   private async inherit(events: StoredEvent[]): Promise<void> {
@@ -147,7 +126,9 @@ export class Enricher {
     const now = this.now();
     const missing = [
       ...new Set(
-        waiting.map((e) => e.message_id!).filter((id) => !this.cached(id) && !this.knownMissing(id, now)),
+        waiting
+          .map((e) => e.message_id!)
+          .filter((id) => !this.injections.get(id) && !this.knownMissing(id, now)),
       ),
     ];
     if (missing.length) {
@@ -156,10 +137,10 @@ export class Enricher {
         in: ['injection'],
       });
       for (const injection of found) this.remember(injection);
-      for (const id of missing) if (!this.cached(id)) this.rememberMissing(id, now);
+      for (const id of missing) if (!this.injections.get(id)) this.missed.set(id, now);
     }
     for (const event of waiting) {
-      const inherited = this.cached(event.message_id!);
+      const inherited = this.injections.get(event.message_id!);
       if (inherited) applyInherited(event, inherited);
     }
   }
