@@ -14,6 +14,7 @@
 // and, should two messages ever share one, stops using the table for good; only between a write
 // and its check could a collision (odds ~3e-8 per million engaged messages) cost a count one.
 import type { EventTypeName } from '../event-types.js';
+import { ROLLUP_FACETS } from './cohorts.js';
 import type { ColumnName } from './columns.js';
 import type { AggregateQuery, Condition, GroupKey, Measure, TimeBucket } from './query.js';
 
@@ -23,12 +24,7 @@ export const ROLLUP_TABLE = 'events_hourly';
 /** The rollup's group columns besides the hour (its `ts`). */
 export const ROLLUP_KEYS = [
   'customer_id',
-  'subaccount_id',
-  'campaign_id',
-  'ip_pool',
-  'sending_ip',
-  'sending_domain',
-  'mailbox_provider',
+  ...ROLLUP_FACETS, // the Signals facets, in the cohort rollup's order (the table's column order)
   'recipient_domain',
   'type',
   'bounce_class',

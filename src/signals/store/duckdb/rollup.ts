@@ -18,6 +18,7 @@ import {
 } from '../rollup.js';
 import { numberLiteral } from '../sql.js';
 import { SQL_TYPES } from './schema.js';
+import { inTransaction } from './transaction.js';
 
 const KEYS = ROLLUP_KEYS.join(', ');
 const SUMS = ROLLUP_SUMS.map((c) => `s_${c}`);
@@ -80,14 +81,9 @@ export class DuckRollup {
   static async open(writer: DuckDBConnection, options: RollupOptions = {}): Promise<DuckRollup> {
     const found = `SELECT count(*) FROM duckdb_tables() WHERE table_name = '${ROLLUP_TABLE}'`;
     if ((await count(writer, found)) === 0) {
-      await writer.run('BEGIN TRANSACTION');
-      try {
+      await inTransaction(writer, async () => {
         for (const sql of [...createSql(), ...insertSql('events')]) await writer.run(sql);
-        await writer.run('COMMIT');
-      } catch (error) {
-        await writer.run('ROLLBACK').catch(() => undefined);
-        throw error;
-      }
+      });
     }
     await writer.run(`CREATE TEMP TABLE IF NOT EXISTS ${UNCHECKED} (msg_key UBIGINT, message_id VARCHAR)`);
     const collisions = await count(

@@ -40,6 +40,7 @@ import { COHORT_COLUMNS, cohortSchemaStatements, duckCohortAggregate, duckCohort
 import { duckDialect, duckString } from './dialect.js';
 import { DuckRollup, type RollupOptions } from './rollup.js';
 import { loaderType, schemaStatements } from './schema.js';
+import { inTransaction } from './transaction.js';
 import { insertTrapDays, TRAP_LIST_KEY, toTrapRows, trapAggregateSql, trapDaysSchema } from './trap-days.js';
 
 export interface DuckDbStoreOptions {
@@ -376,15 +377,8 @@ export class DuckDbStore implements EventStore {
   }
 
   /** Runs `work` on the writer inside one transaction (call it from inside `serialized`). */
-  private async transaction(work: () => Promise<void>): Promise<void> {
-    await this.writer.run('BEGIN TRANSACTION');
-    try {
-      await work();
-      await this.writer.run('COMMIT');
-    } catch (error) {
-      await this.writer.run('ROLLBACK').catch(() => undefined);
-      throw error;
-    }
+  private transaction(work: () => Promise<void>): Promise<void> {
+    return inTransaction(this.writer, work);
   }
 
   private serialized<T>(work: () => Promise<T>): Promise<T> {
