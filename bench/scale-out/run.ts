@@ -21,7 +21,7 @@ import { signalsConfig } from '../../test/events/signals/helpers/config.js';
 import { mixedEvents } from '../../test/events/signals/helpers/events.js';
 import { startClickHouse } from '../../test/helpers/clickhouse.js';
 import { TestDnsServer } from '../../test/helpers/dns-server.js';
-import { CLUSTER_KEY, SignalsNode, signalsPorts } from '../../test/scale-out/cluster.js';
+import { SignalsNode, signalsPorts } from '../../test/scale-out/cluster.js';
 import { option } from '../connector/util.js';
 import { recordResult } from '../lib/results.js';
 
@@ -59,15 +59,7 @@ async function sql(url: string, query: string, body?: string): Promise<string> {
 
 async function post(server: SignalsNode, body: Buffer): Promise<void> {
   for (;;) {
-    const response = await fetch(`${server.url}/api/v1/ingest/events`, {
-      method: 'POST',
-      headers: {
-        authorization: CLUSTER_KEY,
-        'content-encoding': 'gzip',
-        'content-type': 'application/x-ndjson',
-      },
-      body,
-    });
+    const response = await server.upload(body);
     await response.arrayBuffer();
     if (response.ok) return;
     if (response.status !== 429) throw new Error(`ingest: HTTP ${response.status}`);

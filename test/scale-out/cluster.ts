@@ -107,6 +107,19 @@ export class SignalsNode {
     return `http://127.0.0.1:${this.spec.port}`;
   }
 
+  /** POSTs one gzip NDJSON upload as a PowerMTA connector does. */
+  upload(body: Buffer): Promise<Response> {
+    return fetch(`${this.url}/api/v1/ingest/events`, {
+      method: 'POST',
+      headers: {
+        authorization: CLUSTER_KEY,
+        'content-encoding': 'gzip',
+        'content-type': 'application/x-ndjson',
+      },
+      body,
+    });
+  }
+
   async start(): Promise<void> {
     const started = await OutpostProcess.start(
       this.spec.name,

@@ -223,15 +223,7 @@ describe('scale-out: two MTA nodes, two Signals servers, one ClickHouse', { time
 });
 
 async function postBatch(server: SignalsNode, body: Buffer): Promise<string> {
-  const response = await fetch(`${server.url}/api/v1/ingest/events`, {
-    method: 'POST',
-    headers: {
-      authorization: CLUSTER_KEY,
-      'content-encoding': 'gzip',
-      'content-type': 'application/x-ndjson',
-    },
-    body,
-  });
+  const response = await server.upload(body);
   assert.equal(response.status, 200);
   return ((await response.json()) as { results: { id: string } }).results.id;
 }
