@@ -27,7 +27,16 @@ export interface RollupJobOptions {
   checkEvery?: number;
   /** The spam-trap list now (its hits are counted with each day, and recounted when it changes). */
   traps?: () => TrapCounting | undefined;
+  /**
+   * True while uploads wait to be stored (the ingest backlog). Today is then recomputed as rarely
+   * as the other open days: each computation rereads the whole day, and during a sustained upload
+   * it took about a tenth of the ingest rate (bench/signals), for a figure outdated seconds later.
+   */
+  busy?: () => boolean;
 }
+
+/** The least time between two computations of today while the ingest has a backlog. */
+export const BUSY_WAIT_MS = 30_000;
 
 export class CohortRollupJob {
   private timer: NodeJS.Timeout | undefined;
@@ -85,7 +94,9 @@ export class CohortRollupJob {
       // Today follows new events within seconds, older open days within a minute or so: the wait
       // grows with what the day costs to compute, so a big store spends a bounded share of CPU.
       // Real time, not the injected clock: this limits CPU, and tests may stop their clock.
-      const wait = Math.max(1000, (day === today ? 4 : 50) * (seen?.took ?? 0));
+      const took = seen?.took ?? 0;
+      let wait = Math.max(1000, 50 * took);
+      if (day === today) wait = this.options.busy?.() ? Math.max(BUSY_WAIT_MS, wait) : Math.max(1000, 4 * took);
       if (seen && Date.now() - seen.at < wait) continue;
       const started = Date.now();
       await this.options.store.computeCohortDay({ ...cohortSpec(day, untilFor(day, now), false), traps });

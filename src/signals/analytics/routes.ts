@@ -26,6 +26,7 @@ export function registerSignalsRoutes(app: FastifyInstance, deps: SignalsDeps): 
       const set = deps.spamTraps?.current();
       return set && trapCounting(set);
     },
+    busy: () => deps.pipeline.backlog > 0,
   });
   app.addHook('onReady', async () => job.start());
   app.addHook('onClose', async () => job.stop());

@@ -120,27 +120,38 @@ export class Enricher {
     return at !== undefined && now - at < MISS_TTL_MS;
   }
 
-  private async inherit(events: StoredEvent[]): Promise<void> {
-    const waiting = events.filter((e) => ENRICHED_TYPES.has(e.type) && e.message_id);
-    if (waiting.length === 0) return;
+  /**
+   * The message ids of these events that enrich() would look up in the store: neither in memory
+   * nor known to be missing. The pipeline gathers them over a batch and asks once (lookUp).
+   */
+  missing(events: readonly StoredEvent[]): string[] {
     const now = this.now();
-    const missing = [
-      ...new Set(
-        waiting
-          .map((e) => e.message_id!)
-          .filter((id) => !this.injections.get(id) && !this.knownMissing(id, now)),
-      ),
-    ];
-    if (missing.length) {
-      const found = await this.options.store.eventsByMessageIds(missing, {
-        column: 'type',
-        in: ['injection'],
-      });
-      for (const injection of found) this.remember(injection);
-      for (const id of missing) if (!this.injections.get(id)) this.missed.set(id, now);
+    const ids = new Set<string>();
+    for (const event of events) {
+      const id = event.message_id;
+      if (!id || !ENRICHED_TYPES.has(event.type) || this.injections.get(id)) continue;
+      if (!this.knownMissing(id, now)) ids.add(id);
     }
-    for (const event of waiting) {
-      const inherited = this.injections.get(event.message_id!);
+    return [...ids];
+  }
+
+  /** Fetches these messages' injections from the store into memory; the ids not found are remembered as missing. */
+  async lookUp(messageIds: readonly string[]): Promise<void> {
+    if (messageIds.length === 0) return;
+    const now = this.now();
+    const found = await this.options.store.eventsByMessageIds(messageIds, {
+      column: 'type',
+      in: ['injection'],
+    });
+    for (const injection of found) this.remember(injection);
+    for (const id of messageIds) if (!this.injections.get(id)) this.missed.set(id, now);
+  }
+
+  private async inherit(events: StoredEvent[]): Promise<void> {
+    await this.lookUp(this.missing(events));
+    for (const event of events) {
+      if (!event.message_id || !ENRICHED_TYPES.has(event.type)) continue;
+      const inherited = this.injections.get(event.message_id);
       if (inherited) applyInherited(event, inherited);
     }
   }

@@ -6,8 +6,7 @@
 import { channel } from 'node:diagnostics_channel';
 import type { Logger } from '../../logging.js';
 import type { Enricher } from '../enrich/enricher.js';
-import type { StoredEvent } from '../store/columns.js';
-import type { BatchRecord, EventStore, FailedEvent, StagedEvents } from '../store/types.js';
+import type { BatchRecord, EventStore, FailedEvent, StagedEvents, StageFill } from '../store/types.js';
 import { type DecodedBatch, decodeBatch } from './decode.js';
 import { EventIdSet } from './dedupe.js';
 import type { IngestJournal, JournalEntry } from './journal.js';
@@ -36,15 +35,15 @@ export interface PipelineOptions {
 }
 
 interface Chunk {
-  /** Each batch's events, staged in the store as soon as it is processed. */
-  events: StagedEvents[];
+  /** The batches' events, staged in the store as each batch is processed (one staging per write). */
+  staged?: StagedEvents;
   count: number;
   batches: BatchRecord[];
   failures: FailedEvent[];
   entries: JournalEntry[];
 }
 
-const newChunk = (): Chunk => ({ events: [], count: 0, batches: [], failures: [], entries: [] });
+const newChunk = (): Chunk => ({ count: 0, batches: [], failures: [], entries: [] });
 
 export class IngestPipeline {
   private readonly queue: JournalEntry[] = [];
@@ -159,7 +158,7 @@ export class IngestPipeline {
       ids: this.ids,
       enricher: this.options.enricher,
       now: this.seconds,
-      stage: (events: readonly StoredEvent[], onto?: StagedEvents) => this.options.store.stage(events, onto),
+      stage: (fill: StageFill) => this.options.store.stage(fill, chunk.staged),
       earlierBatch: async (hash: string) =>
         this.unstoredHashes.get(hash) ?? (await this.options.store.batchByHash(hash))?.batch_id,
     };
@@ -172,7 +171,7 @@ export class IngestPipeline {
     if (outcome.record.status === 'success' || outcome.record.status === 'validation') {
       this.unstoredHashes.set(outcome.record.content_hash, entry.batch_id);
     }
-    if (outcome.events) chunk.events.push(outcome.events);
+    chunk.staged = outcome.events ?? chunk.staged;
     chunk.count += outcome.count;
     chunk.failures.push(...outcome.failures);
     chunk.batches.push(outcome.record);
@@ -196,7 +195,8 @@ export class IngestPipeline {
   }
 
   private async write(chunk: Chunk): Promise<void> {
-    const write = { events: [], staged: chunk.events, batches: chunk.batches, failures: chunk.failures };
+    const staged = chunk.staged ? [chunk.staged] : [];
+    const write = { events: [], staged, batches: chunk.batches, failures: chunk.failures };
     await this.retrying('event store write failed', () => this.options.store.ingest(write));
     if (storedChannel.hasSubscribers)
       storedChannel.publish({ events: chunk.count, batches: chunk.batches.length });

@@ -3,7 +3,7 @@
 // sparkpost-api.md §1.5–1.6: success, validation, decompress, duplicate_batch, empty_batch).
 import type { Enricher } from '../enrich/enricher.js';
 import type { StoredEvent } from '../store/columns.js';
-import type { BatchRecord, FailedEvent, StagedEvents } from '../store/types.js';
+import type { BatchRecord, FailedEvent, StagedEvents, StageFill } from '../store/types.js';
 import { type DecodedBatch, DecompressError } from './decode.js';
 import type { EventIdSet } from './dedupe.js';
 import type { JournalEntry } from './journal.js';
@@ -21,7 +21,10 @@ const MAX_FAILED_TEXT = 64 * 1024;
 const SLICE = 2000;
 
 export interface BatchOutcome {
-  /** The batch's new events, staged in the store; undefined when there are none. */
+  /**
+   * The events staged for the write so far, this batch's new ones included (stage()'s handle);
+   * undefined when the batch staged nothing (it could not be read, or was empty).
+   */
   events?: StagedEvents;
   count: number;
   record: BatchRecord;
@@ -35,8 +38,11 @@ export interface BatchContext {
   earlierBatch(contentHash: string): Promise<string | undefined>;
   /** Unix seconds. */
   now: number;
-  /** The store's stage(): events leave the JS heap as soon as a slice is ready. */
-  stage(events: readonly StoredEvent[], onto?: StagedEvents): Promise<StagedEvents>;
+  /**
+   * The store's stage(), onto the events staged for the same write: events leave the JS heap as
+   * soon as a slice is ready, and none stay if the batch fails.
+   */
+  stage(fill: StageFill): Promise<StagedEvents>;
 }
 
 function baseRecord(entry: JournalEntry, now: number): BatchRecord {
@@ -90,17 +96,34 @@ export async function processBatch(
   const failures: FailedEvent[] = [];
   // Ids join the shared set only once the batch is done, so a retried batch is not its own duplicate.
   const seen = new Set<string>();
-  let staged: StagedEvents | undefined;
-  for (let start = 0; start < lines.length; start += SLICE) {
-    const events = validate(entry, lines.slice(start, start + SLICE), start, record, ctx, seen, failures);
-    if (start === 0 && (await earlierLookup)) break;
-    await ctx.enricher.enrich(events);
-    if (events.length) staged = await ctx.stage(events, staged);
-  }
+  const staged = await ctx.stage(async (add) => {
+    // Slices whose messages' injections must be looked up in the store wait, with every slice
+    // after them (enrichment keeps the line order), for one lookup at the end of the batch.
+    const waiting: StoredEvent[][] = [];
+    const lookups = new Set<string>();
+    for (let start = 0; start < lines.length; start += SLICE) {
+      const events = validate(entry, lines.slice(start, start + SLICE), start, record, ctx, seen, failures);
+      if (start === 0 && (await earlierLookup)) return;
+      const missing = ctx.enricher.missing(events);
+      if (waiting.length || missing.length) {
+        waiting.push(events);
+        for (const id of missing) lookups.add(id);
+        continue;
+      }
+      await ctx.enricher.enrich(events);
+      add(events);
+    }
+    await ctx.enricher.lookUp([...lookups]);
+    for (const events of waiting.splice(0)) {
+      await ctx.enricher.enrich(events);
+      add(events);
+    }
+  });
   const earlier = await earlierLookup;
   if (earlier) {
     const count = lines.filter((l) => l.trim() !== '').length;
     return {
+      events: staged,
       count: 0,
       failures: [],
       record: {

@@ -49,12 +49,16 @@ export interface FailedEvent {
 
 /**
  * Events a store has taken ahead of the write that commits them, in the engine's own form (DuckDB:
- * rows in an in-memory staging table; ClickHouse: JSONEachRow text). The ingest pipeline stages each
- * batch as soon as it is processed, so no event objects are held while a big write gathers.
+ * rows in an in-memory staging table, one per write; ClickHouse: JSONEachRow text). The ingest
+ * pipeline stages each batch as soon as it is processed, so no event objects are held while a big
+ * write gathers.
  */
 export interface StagedEvents {
   readonly count: number;
 }
+
+/** Hands a batch's events to stage() in slices, as they are ready. */
+export type StageFill = (add: (events: readonly StoredEvent[]) => void) => Promise<void>;
 
 export interface IngestWrite {
   events: readonly StoredEvent[];
@@ -84,10 +88,13 @@ export interface EventStore {
    */
   ingest(write: IngestWrite): Promise<void>;
   /**
-   * Stages events for a later ingest(), appended to `onto` (staged earlier, not yet written) when
-   * given. Staged events are invisible until that write commits them.
+   * Stages one batch's events for a later ingest(): `fill` adds them slice by slice. They join
+   * `onto` (events staged earlier for the same write, not yet written) only if fill resolves; if it
+   * throws, none of them stay, so a batch processed again after a failure is staged once. Resolves
+   * with the events staged so far (`onto` itself or a new handle). Staged events are invisible until
+   * the write commits them.
    */
-  stage(events: readonly StoredEvent[], onto?: StagedEvents): Promise<StagedEvents>;
+  stage(fill: StageFill, onto?: StagedEvents): Promise<StagedEvents>;
   /** Matching events, newest first (ts, then event_id, descending). */
   search(query: SearchQuery): Promise<StoredEvent[]>;
   count(where: Condition): Promise<number>;

@@ -85,31 +85,46 @@ function writerFor(name: (typeof COLUMN_NAMES)[number]): Writer {
 }
 
 /**
- * Appends events to `catalog`.main.`table`, whose columns are COLUMN_NAMES in order with their
- * loader types (schema.ts loaderType: `type` as VARCHAR, cast to the enum when the rows move on).
+ * Writes events through a table's appender: `catalog`.main.`table`, whose columns are COLUMN_NAMES
+ * in order with their loader types (schema.ts loaderType: `type` as VARCHAR, cast to the enum when
+ * the rows move on). Rows are the appender's until flushed: clear() drops what was appended since.
  */
-export async function appendEvents(
-  connection: DuckDBConnection,
-  catalog: string,
-  table: string,
-  events: readonly StoredEvent[],
-): Promise<void> {
-  const appender: DuckDBAppender = await connection.createAppender(table, 'main', catalog);
-  try {
-    const types = COLUMN_NAMES.map((_, i) => appender.columnType(i));
-    const chunk = DuckDBDataChunk.create(types);
-    const writers = COLUMN_NAMES.map(writerFor);
+export class EventAppender {
+  private readonly chunk: DuckDBDataChunk;
+  private readonly writers = COLUMN_NAMES.map(writerFor);
+
+  private constructor(private readonly appender: DuckDBAppender) {
+    this.chunk = DuckDBDataChunk.create(COLUMN_NAMES.map((_, i) => appender.columnType(i)));
+  }
+
+  static async open(connection: DuckDBConnection, catalog: string, table: string): Promise<EventAppender> {
+    return new EventAppender(await connection.createAppender(table, 'main', catalog));
+  }
+
+  append(events: readonly StoredEvent[]): void {
+    const chunk = this.chunk.chunk;
     for (let from = 0; from < events.length; from += CHUNK_ROWS) {
       const rows = Math.min(CHUNK_ROWS, events.length - from);
-      duckdb.data_chunk_reset(chunk.chunk);
-      duckdb.data_chunk_set_size(chunk.chunk, rows);
-      for (let c = 0; c < writers.length; c++) {
-        writers[c]!(events, from, rows, duckdb.data_chunk_get_vector(chunk.chunk, c));
+      duckdb.data_chunk_reset(chunk);
+      duckdb.data_chunk_set_size(chunk, rows);
+      for (let c = 0; c < this.writers.length; c++) {
+        this.writers[c]!(events, from, rows, duckdb.data_chunk_get_vector(chunk, c));
       }
-      appender.appendDataChunk(chunk);
+      this.appender.appendDataChunk(this.chunk);
     }
-    appender.flushSync();
-  } finally {
-    appender.closeSync();
+  }
+
+  /** Moves the rows appended so far into the table. */
+  flush(): void {
+    this.appender.flushSync();
+  }
+
+  /** Drops the rows appended since the last flush (DuckDB may have flushed a big batch on its own). */
+  clear(): void {
+    this.appender.clear();
+  }
+
+  close(): void {
+    this.appender.closeSync();
   }
 }

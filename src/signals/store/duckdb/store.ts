@@ -34,8 +34,9 @@ import type {
   FailedEvent,
   IngestWrite,
   StagedEvents,
+  StageFill,
 } from '../types.js';
-import { appendEvents } from './append.js';
+import { EventAppender } from './append.js';
 import { COHORT_COLUMNS, cohortSchemaStatements, duckCohortAggregate, duckCohortDialect } from './cohorts.js';
 import { duckDialect, duckString } from './dialect.js';
 import { DuckRollup, type RollupOptions } from './rollup.js';
@@ -63,6 +64,8 @@ const STAGE = 'stage';
 interface DuckStaged extends StagedEvents {
   readonly table: string;
   count: number;
+  /** Rows ever appended, deleted ones included: the row id the next batch's rows start at. */
+  appended: number;
 }
 
 export class DuckDbStore implements EventStore {
@@ -97,16 +100,51 @@ export class DuckDbStore implements EventStore {
     return new DuckDbStore(instance, writer, await instance.connect(), options.tmpDir, rollup);
   }
 
-  /** Appends to a staging table; a new one unless `onto` is given. */
-  async stage(events: readonly StoredEvent[], onto?: StagedEvents): Promise<StagedEvents> {
-    let staged = onto as DuckStaged | undefined;
-    if (!staged) {
-      staged = { table: `events_${++this.stages}`, count: 0 };
-      await this.stager.run(`CREATE TABLE ${STAGE}.${staged.table} (${STAGE_COLUMNS})`);
+  /**
+   * Appends a batch to a staging table (`onto`'s, else a new one) through one appender, flushed
+   * once the whole batch is there: a write's batches share one table, created once.
+   */
+  async stage(fill: StageFill, onto?: StagedEvents): Promise<StagedEvents> {
+    const staged = (onto as DuckStaged | undefined) ?? (await this.newStage());
+    const appender = await EventAppender.open(this.stager, STAGE, staged.table);
+    let added = 0;
+    try {
+      await fill((events) => {
+        appender.append(events);
+        added += events.length;
+      });
+      appender.flush();
+    } catch (error) {
+      appender.clear();
+      appender.close();
+      await this.unstage(staged, onto === undefined);
+      throw error;
     }
-    if (events.length) await appendEvents(this.stager, STAGE, staged.table, events);
-    staged.count += events.length;
+    appender.close();
+    staged.count += added;
+    staged.appended += added;
     return staged;
+  }
+
+  private async newStage(): Promise<DuckStaged> {
+    const staged = { table: `events_${++this.stages}`, count: 0, appended: 0 };
+    await this.stager.run(`CREATE TABLE ${STAGE}.${staged.table} (${STAGE_COLUMNS})`);
+    return staged;
+  }
+
+  /**
+   * Takes back the rows of a batch that failed (after the appender's clear()). The appender holds
+   * them until its flush, unless the batch was big enough for DuckDB to flush part of it already
+   * (it does past about 200,000 rows): those rows are deleted.
+   */
+  private async unstage(staged: DuckStaged, created: boolean): Promise<void> {
+    const table = `${STAGE}.${staged.table}`;
+    if (created) return void (await this.stager.run(`DROP TABLE ${table}`));
+    const reader = await this.stager.runAndReadAll(`SELECT count(*) FROM ${table}`);
+    const flushed = Number(reader.getRows()[0]![0]) - staged.count;
+    if (flushed === 0) return;
+    await this.stager.run(`DELETE FROM ${table} WHERE rowid >= ${staged.appended}`);
+    staged.appended += flushed;
   }
 
   ingest(write: IngestWrite): Promise<void> {
@@ -122,7 +160,8 @@ export class DuckDbStore implements EventStore {
       return file;
     };
     try {
-      const own = write.events.length ? [(await this.stage(write.events)) as DuckStaged] : [];
+      const events = write.events;
+      const own = events.length ? [(await this.stage(async (add) => add(events))) as DuckStaged] : [];
       const staged = [...((write.staged ?? []) as DuckStaged[]), ...own];
       try {
         await this.transaction(async () => {
