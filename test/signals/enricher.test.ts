@@ -82,3 +82,42 @@ test('asks the store once a minute for a message whose injection it does not hol
   assert.equal(after.campaign_id, 'campaign-2');
   assert.equal(asked.length, 3);
 });
+
+test('a batch asks the store once: lookUp of the missing ids, then enrich, gives what enrich alone gives', async () => {
+  const stored = Array.from({ length: 30 }, (_, n) => injection(n));
+  const asked: string[][] = [];
+  const make = () =>
+    new Enricher({
+      mx: new MxProviderCache({ resolve: async () => [] }),
+      store: {
+        eventsByMessageIds: async (ids) => {
+          asked.push([...ids]);
+          return stored.filter((e) => ids.includes(e.message_id!));
+        },
+      },
+      cacheSize: 10,
+    });
+  // Slices as the pipeline cuts a batch: opens of stored and unknown messages, and one message's
+  // injection arriving in the batch itself.
+  const slices = () => [
+    [open(1), open(2), open(40)],
+    [injection(41), open(41), open(3)],
+    [open(1), open(29), open(42)],
+  ];
+  const alone = make();
+  const expected = slices();
+  for (const slice of expected) await alone.enrich(slice);
+  assert.equal(asked.length, 3, 'one lookup per slice');
+
+  asked.length = 0;
+  const batched = make();
+  const got = slices();
+  const missing = new Set(got.flatMap((slice) => batched.missing(slice)));
+  await batched.lookUp([...missing]);
+  for (const slice of got) await batched.enrich(slice);
+  assert.equal(asked.length, 1, 'one lookup for the batch');
+  assert.deepEqual(got, expected);
+  assert.equal(got[0]![0]!.campaign_id, 'campaign-1');
+  assert.equal(got[1]![1]!.campaign_id, 'campaign-41', 'from the injection earlier in the batch');
+  assert.equal(got[0]![2]!.campaign_id, undefined, 'no injection anywhere');
+});

@@ -264,6 +264,31 @@ export function storeSuite(engine: string, open: Open): void {
       await store.close();
     });
 
+    it("stages a write's batches together and keeps nothing of a batch that fails", async () => {
+      const store = await open();
+      const fails = (events: StoredEvent[]) => async (add: (e: StoredEvent[]) => void) => {
+        add(events);
+        throw new Error('the batch failed after staging a slice');
+      };
+      await assert.rejects(store.stage(fails([storedEvent()])), /failed after staging/);
+      const first = [storedEvent(), storedEvent()];
+      let staged = await store.stage(async (add) => add(first));
+      await assert.rejects(store.stage(fails([storedEvent()]), staged), /failed after staging/);
+      // Big enough for DuckDB's appender to flush part of it before the failure.
+      const big = Array.from({ length: 210_000 }, () => storedEvent());
+      await assert.rejects(store.stage(fails(big), staged), /failed after staging/);
+      const retried = [storedEvent(), storedEvent()];
+      staged = await store.stage(async (add) => {
+        add(retried.slice(0, 1));
+        add(retried.slice(1));
+      }, staged);
+      assert.equal(staged.count, 4);
+      await store.ingest({ events: [], staged: [staged], batches: [], failures: [] });
+      const found = await store.search({ where: TRUE, limit: 10 });
+      assert.deepEqual(found.map((e) => e.event_id).sort(), sortedIds([...first, ...retried]));
+      await store.close();
+    });
+
     it('lists event ids since a time, for the de-duplicator', async () => {
       const store = await open();
       const old = storedEvent({ ts: T0 - 2 * DAY });

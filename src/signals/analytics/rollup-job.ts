@@ -96,7 +96,8 @@ export class CohortRollupJob {
       // Real time, not the injected clock: this limits CPU, and tests may stop their clock.
       const took = seen?.took ?? 0;
       let wait = Math.max(1000, 50 * took);
-      if (day === today) wait = this.options.busy?.() ? Math.max(BUSY_WAIT_MS, wait) : Math.max(1000, 4 * took);
+      if (day === today)
+        wait = this.options.busy?.() ? Math.max(BUSY_WAIT_MS, wait) : Math.max(1000, 4 * took);
       if (seen && Date.now() - seen.at < wait) continue;
       const started = Date.now();
       await this.options.store.computeCohortDay({ ...cohortSpec(day, untilFor(day, now), false), traps });
