@@ -97,11 +97,11 @@ test('a batch asks the store once: lookUp of the missing ids, then enrich, gives
       },
       cacheSize: 10,
     });
-  // Slices as the pipeline cuts a batch: opens of stored and unknown messages, and one message's
-  // injection arriving in the batch itself.
+  // Slices as the pipeline cuts a batch: opens of stored and unknown messages, and messages
+  // injected in the batch itself (their opens are not looked up).
   const slices = () => [
-    [open(1), open(2), open(40)],
-    [injection(41), open(41), open(3)],
+    [open(1), open(2), open(40), injection(43)],
+    [injection(41), open(41), open(3), open(43)],
     [open(1), open(29), open(42)],
   ];
   const alone = make();
@@ -112,12 +112,18 @@ test('a batch asks the store once: lookUp of the missing ids, then enrich, gives
   asked.length = 0;
   const batched = make();
   const got = slices();
-  const missing = new Set(got.flatMap((slice) => batched.missing(slice)));
+  const missing = new Set<string>();
+  const injected = new Set<string>();
+  for (const slice of got) {
+    for (const id of batched.missing(slice, injected)) missing.add(id);
+    for (const e of slice) if (e.type === 'injection') injected.add(e.message_id!);
+  }
   await batched.lookUp([...missing]);
   for (const slice of got) await batched.enrich(slice);
-  assert.equal(asked.length, 1, 'one lookup for the batch');
+  assert.deepEqual(asked, [['m1', 'm2', 'm40', 'm3', 'm29', 'm42']], 'one lookup for the batch');
   assert.deepEqual(got, expected);
   assert.equal(got[0]![0]!.campaign_id, 'campaign-1');
-  assert.equal(got[1]![1]!.campaign_id, 'campaign-41', 'from the injection earlier in the batch');
+  assert.equal(got[1]![1]!.campaign_id, 'campaign-41', 'from the injection in the batch');
+  assert.equal(got[1]![3]!.campaign_id, 'campaign-43', 'from the injection in an earlier slice');
   assert.equal(got[0]![2]!.campaign_id, undefined, 'no injection anywhere');
 });

@@ -121,16 +121,20 @@ export class Enricher {
   }
 
   /**
-   * The message ids of these events that enrich() would look up in the store: neither in memory
-   * nor known to be missing. The pipeline gathers them over a batch and asks once (lookUp).
+   * The message ids of these events that enrich() would look up in the store: neither in memory,
+   * nor injected in `events` or `injected` (the batch's earlier slices not yet enriched), nor
+   * known to be missing. The pipeline gathers them over a batch and asks once (lookUp).
    */
-  missing(events: readonly StoredEvent[]): string[] {
+  missing(events: readonly StoredEvent[], injected: ReadonlySet<string> = new Set()): string[] {
     const now = this.now();
+    const here = new Set<string>();
+    for (const event of events)
+      if (event.type === 'injection' && event.message_id) here.add(event.message_id);
     const ids = new Set<string>();
     for (const event of events) {
       const id = event.message_id;
-      if (!id || !ENRICHED_TYPES.has(event.type) || this.injections.get(id)) continue;
-      if (!this.knownMissing(id, now)) ids.add(id);
+      if (!id || !ENRICHED_TYPES.has(event.type) || here.has(id) || injected.has(id)) continue;
+      if (!this.injections.get(id) && !this.knownMissing(id, now)) ids.add(id);
     }
     return [...ids];
   }

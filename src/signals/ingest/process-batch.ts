@@ -101,13 +101,15 @@ export async function processBatch(
     // after them (enrichment keeps the line order), for one lookup at the end of the batch.
     const waiting: StoredEvent[][] = [];
     const lookups = new Set<string>();
+    const injected = new Set<string>(); // by the waiting slices
     for (let start = 0; start < lines.length; start += SLICE) {
       const events = validate(entry, lines.slice(start, start + SLICE), start, record, ctx, seen, failures);
       if (start === 0 && (await earlierLookup)) return;
-      const missing = ctx.enricher.missing(events);
+      const missing = ctx.enricher.missing(events, injected);
       if (waiting.length || missing.length) {
         waiting.push(events);
         for (const id of missing) lookups.add(id);
+        for (const e of events) if (e.type === 'injection' && e.message_id) injected.add(e.message_id);
         continue;
       }
       await ctx.enricher.enrich(events);
