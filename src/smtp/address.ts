@@ -29,6 +29,8 @@ export class AddressSyntaxError extends Error {}
 const ATEXT = /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~\u0080-\u{10ffff}]+$/u;
 const LDH_LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
 const XTEXT = /^(?:[!-*,-<>-~]|\+[0-9A-F]{2})*$/;
+/** Built once: MAIL and RCPT each parse one per command. */
+const KEYWORD = { FROM: /^FROM:\s*/i, TO: /^TO:\s*/i };
 
 /**
  * `FROM:<path> params` / `TO:<path> params`: `keyword` is FROM or TO. With `postmasterDomain`, a
@@ -39,7 +41,7 @@ export function parsePathArgument(
   keyword: 'FROM' | 'TO',
   postmasterDomain?: string,
 ): ParsedPath {
-  const match = new RegExp(`^${keyword}:\\s*`, 'i').exec(args);
+  const match = KEYWORD[keyword].exec(args);
   if (!match) throw new AddressSyntaxError(`syntax: expected ${keyword}:<address>`);
   let rest = args.slice(match[0].length);
   let raw: string;

@@ -235,7 +235,10 @@ export class Session {
    */
   quit(): void {
     const socket = this.socket;
-    this.reply(replies.goodbye(this.env.policy.hostName), () => socket.destroy());
+    // Destroyed on the next tick, not in the write callback itself: a stream destroyed inside a
+    // write callback builds an ERR_STREAM_DESTROYED (stack trace and all) that nobody sees, for
+    // every connection (Node 20's errorBuffer).
+    this.reply(replies.goodbye(this.env.policy.hostName), () => process.nextTick(() => socket.destroy()));
     this.state = 'closing';
   }
 
