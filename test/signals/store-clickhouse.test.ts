@@ -3,6 +3,7 @@ import { ClickHouseStore } from '../../src/signals/store/clickhouse/store.js';
 import { type ClickHouseServer, startClickHouse } from '../helpers/clickhouse.js';
 import { storeSuite } from './store.suite.js';
 import { cohortSuite } from './store-cohorts.suite.js';
+import { recipientSuite } from './store-recipients.suite.js';
 import { rollupSuite } from './store-rollup.suite.js';
 
 let server: ClickHouseServer;
@@ -17,3 +18,4 @@ const open = () => ClickHouseStore.open({ url: server.url, database: `test_${pro
 storeSuite('clickhouse', open);
 cohortSuite('clickhouse', open);
 rollupSuite('clickhouse', open);
+recipientSuite('clickhouse', open);

@@ -39,6 +39,7 @@ import type {
 import { EventAppender } from './append.js';
 import { COHORT_COLUMNS, cohortSchemaStatements, duckCohortAggregate, duckCohortDialect } from './cohorts.js';
 import { duckDialect, duckString } from './dialect.js';
+import { DuckRecipientKeys, type RecipientKeyOptions, readByRecipients } from './recipient-keys.js';
 import { DuckRollup, type RollupOptions } from './rollup.js';
 import { loaderType, schemaStatements } from './schema.js';
 import { inTransaction } from './transaction.js';
@@ -53,6 +54,8 @@ export interface DuckDbStoreOptions {
   memoryLimit?: string;
   /** Rollup upkeep intervals (tests shorten them). */
   rollup?: RollupOptions;
+  /** When the recipient lookup's tail is merged (tests shorten it). */
+  recipientKeys?: RecipientKeyOptions;
 }
 
 const column = (name: string) => name;
@@ -84,6 +87,7 @@ export class DuckDbStore implements EventStore {
     private readonly stager: DuckDBConnection,
     private readonly tmpDir: string,
     private readonly rollup: DuckRollup,
+    private readonly recipientKeys: DuckRecipientKeys,
   ) {}
 
   static async open(options: DuckDbStoreOptions): Promise<DuckDbStore> {
@@ -95,9 +99,11 @@ export class DuckDbStore implements EventStore {
     const writer = await instance.connect();
     for (const sql of schemaStatements()) await writer.run(sql);
     const rollup = await DuckRollup.open(writer, options.rollup);
+    const recipientKeys = await DuckRecipientKeys.open(writer, options.recipientKeys);
     await writer.run(`ATTACH ':memory:' AS ${STAGE}`);
     mkdirSync(options.tmpDir, { recursive: true });
-    return new DuckDbStore(instance, writer, await instance.connect(), options.tmpDir, rollup);
+    const stager = await instance.connect();
+    return new DuckDbStore(instance, writer, stager, options.tmpDir, rollup, recipientKeys);
   }
 
   /**
@@ -174,6 +180,7 @@ export class DuckDbStore implements EventStore {
               );
             }
             await this.rollup.afterWrite(this.writer, lastRowId);
+            await this.recipientKeys.afterWrite(this.writer, lastRowId);
           }
           if (write.batches.length)
             await this.load('batches', BATCH_COLUMNS, stage(recordsToNdjson(write.batches)));
@@ -235,16 +242,25 @@ export class DuckDbStore implements EventStore {
   }
 
   async search(query: SearchQuery): Promise<StoredEvent[]> {
-    const where = this.where(and(query.where, keysetAfter(query.after)));
-    const rows = await this.read(
-      `SELECT ${EVENT_SELECT} FROM events WHERE ${where} ORDER BY ts DESC, event_id DESC LIMIT ${numberLiteral(query.limit)}`,
+    const rows = await this.readEvents(
+      and(query.where, keysetAfter(query.after)),
+      (where) =>
+        `SELECT ${EVENT_SELECT} FROM events WHERE ${this.where(where)} ORDER BY ts DESC, event_id DESC LIMIT ${numberLiteral(query.limit)}`,
     );
     return rows.map(rowToEvent);
   }
 
   async count(where: Condition): Promise<number> {
-    const rows = await this.read(`SELECT count(*) AS n FROM events WHERE ${this.where(where)}`);
+    const rows = await this.readEvents(
+      where,
+      (w) => `SELECT count(*) AS n FROM events WHERE ${this.where(w)}`,
+    );
     return toNumber(rows[0]?.n);
+  }
+
+  /** A read of events, through the recipient lookup when `where` names recipients. */
+  private async readEvents(where: Condition, render: (where: Condition) => string) {
+    return (await readByRecipients(this.instance, where, render)) ?? (await this.read(render(where)));
   }
 
   aggregate(query: AggregateQuery): Promise<AggregateRow[]> {
@@ -311,6 +327,7 @@ export class DuckDbStore implements EventStore {
       this.transaction(async () => {
         await this.writer.run(`DELETE FROM events WHERE ts < ${numberLiteral(midnight)}`);
         await this.rollup.dropBefore(this.writer, midnight);
+        await this.recipientKeys.dropBefore(this.writer, midnight);
       }),
     );
   }
