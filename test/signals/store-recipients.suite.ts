@@ -96,6 +96,20 @@ export async function assertExact(store: EventStore, events: readonly StoredEven
     assert.deepEqual(await allPages(store, condition(a), 7), want, `${name} (pages of 7)`);
     assert.deepEqual(await allPages(store, condition(a), 1000), want, `${name} (one page)`);
     assert.equal(await store.count(condition(a)), want.length, `${name} (count)`);
+    // Page and count asked at once, as the Events API does: a full page (4 rows) and a page that
+    // holds every row (DuckDB then counts the page's rows).
+    for (const limit of [4, 1000]) {
+      const [page, total] = await Promise.all([
+        store.search({ where: condition(a), limit }),
+        store.count(condition(a)),
+      ]);
+      assert.deepEqual(
+        page.map((e) => e.event_id),
+        want.slice(0, limit),
+        `${name} (page of ${limit} with its count)`,
+      );
+      assert.equal(total, want.length, `${name} (count beside a page of ${limit})`);
+    }
     // A page after a cursor, counted the same way (the Events API's total_count ignores the cursor).
     if (want.length > 3) {
       const third = events.find((e) => e.event_id === want[2])!;

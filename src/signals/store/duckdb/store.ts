@@ -42,6 +42,7 @@ import { duckDialect, duckString } from './dialect.js';
 import { DuckRecipientKeys, type RecipientKeyOptions, readByRecipients } from './recipient-keys.js';
 import { DuckRollup, type RollupOptions } from './rollup.js';
 import { loaderType, schemaStatements } from './schema.js';
+import { SearchCounts } from './search-counts.js';
 import { inTransaction } from './transaction.js';
 import { insertTrapDays, TRAP_LIST_KEY, toTrapRows, trapAggregateSql, trapDaysSchema } from './trap-days.js';
 
@@ -80,6 +81,7 @@ export class DuckDbStore implements EventStore {
   /** The fingerprint of the spam-trap list trap_days counts for (store_meta), if any. */
   private trapList: string | undefined;
   private readonly reads = new Map<string, Promise<Record<string, unknown>[]>>();
+  private readonly searchCounts = new SearchCounts();
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -242,15 +244,19 @@ export class DuckDbStore implements EventStore {
   }
 
   async search(query: SearchQuery): Promise<StoredEvent[]> {
-    const rows = await this.readEvents(
-      and(query.where, keysetAfter(query.after)),
-      (where) =>
-        `SELECT ${EVENT_SELECT} FROM events WHERE ${this.where(where)} ORDER BY ts DESC, event_id DESC LIMIT ${numberLiteral(query.limit)}`,
+    const where = and(query.where, keysetAfter(query.after));
+    const rows = this.readEvents(
+      where,
+      (w) =>
+        `SELECT ${EVENT_SELECT} FROM events WHERE ${this.where(w)} ORDER BY ts DESC, event_id DESC LIMIT ${numberLiteral(query.limit)}`,
     );
-    return rows.map(rowToEvent);
+    if (!query.after) this.searchCounts.track(this.where(where), query.limit, rows);
+    return (await rows).map(rowToEvent);
   }
 
   async count(where: Condition): Promise<number> {
+    const known = await this.searchCounts.known(this.where(where));
+    if (known !== undefined) return known;
     const rows = await this.readEvents(
       where,
       (w) => `SELECT count(*) AS n FROM events WHERE ${this.where(w)}`,
