@@ -1,17 +1,17 @@
 // The embedded engine: DuckDB in this process, one file. Events are staged as they are processed:
-// appended as typed data chunks (append.ts) to a table of an in-memory database attached as
-// `stage`, on a connection of their own, so staging goes on while a write runs. A write then moves
-// its staged rows into `events` in one INSERT … SELECT (adding the hash keys) on the writer
-// connection, which serializes writes; batch records and failed lines, a few per batch, are
-// bulk-loaded from NDJSON. Reads each take a fresh connection, which costs microseconds and lets
-// queries run while a write is in progress.
+// each batch appended as typed data chunks (append.ts) to a table of its own in an in-memory
+// database attached as `stage` (staging.ts), on connections of their own, so staging goes on while
+// a write runs. A write then moves its staged rows into `events` with INSERT … SELECT (adding the
+// hash keys), in one transaction on the writer connection, which serializes writes; batch records
+// and failed lines, a few per batch, are bulk-loaded from NDJSON. Reads each take a fresh
+// connection, which costs microseconds and lets queries run while a write is in progress.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { planAggregate, runAggregate } from '../aggregate-plan.js';
 import { renderCohortDay } from '../cohort-sql.js';
 import type { CohortDaySpec, CohortDayState, CohortQuery, CohortRow } from '../cohorts.js';
-import { COLUMN_NAMES, COLUMNS, type ColumnKind, type StoredEvent } from '../columns.js';
+import { COLUMN_NAMES, type ColumnKind, type StoredEvent } from '../columns.js';
 import { batchWhere, keysetAfter } from '../paging.js';
 import type { AggregateQuery, AggregateRow, Condition, SearchQuery } from '../query.js';
 import { and } from '../query.js';
@@ -36,13 +36,13 @@ import type {
   StagedEvents,
   StageFill,
 } from '../types.js';
-import { EventAppender } from './append.js';
 import { COHORT_COLUMNS, cohortSchemaStatements, duckCohortAggregate, duckCohortDialect } from './cohorts.js';
 import { duckDialect, duckString } from './dialect.js';
 import { DuckRecipientKeys, type RecipientKeyOptions, readByRecipients } from './recipient-keys.js';
 import { DuckRollup, type RollupOptions } from './rollup.js';
 import { loaderType, schemaStatements } from './schema.js';
 import { SearchCounts } from './search-counts.js';
+import { type DuckStaged, DuckStaging, STAGE } from './staging.js';
 import { inTransaction } from './transaction.js';
 import { insertTrapDays, TRAP_LIST_KEY, toTrapRows, trapAggregateSql, trapDaysSchema } from './trap-days.js';
 
@@ -61,22 +61,10 @@ export interface DuckDbStoreOptions {
 
 const column = (name: string) => name;
 const EVENT_SELECT = COLUMN_NAMES.join(', ');
-/** The in-memory database staged events wait in (lost on a crash, like the batches' processing). */
-const STAGE = 'stage';
-
-/** Rows in a staging table of the `stage` database. */
-interface DuckStaged extends StagedEvents {
-  readonly table: string;
-  count: number;
-  /** Rows ever appended, deleted ones included: the row id the next batch's rows start at. */
-  appended: number;
-}
-
 export class DuckDbStore implements EventStore {
   readonly engine = 'duckdb' as const;
   private writeChain: Promise<unknown> = Promise.resolve();
   private loads = 0;
-  private stages = 0;
   private cohortTables: Promise<void> | undefined;
   /** The fingerprint of the spam-trap list trap_days counts for (store_meta), if any. */
   private trapList: string | undefined;
@@ -86,7 +74,7 @@ export class DuckDbStore implements EventStore {
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly writer: DuckDBConnection,
-    private readonly stager: DuckDBConnection,
+    private readonly staging: DuckStaging,
     private readonly tmpDir: string,
     private readonly rollup: DuckRollup,
     private readonly recipientKeys: DuckRecipientKeys,
@@ -104,55 +92,12 @@ export class DuckDbStore implements EventStore {
     const recipientKeys = await DuckRecipientKeys.open(writer, options.recipientKeys);
     await writer.run(`ATTACH ':memory:' AS ${STAGE}`);
     mkdirSync(options.tmpDir, { recursive: true });
-    const stager = await instance.connect();
-    return new DuckDbStore(instance, writer, stager, options.tmpDir, rollup, recipientKeys);
+    const staging = new DuckStaging(await instance.connect(), await instance.connect());
+    return new DuckDbStore(instance, writer, staging, options.tmpDir, rollup, recipientKeys);
   }
 
-  /**
-   * Appends a batch to a staging table (`onto`'s, else a new one) through one appender, flushed
-   * once the whole batch is there: a write's batches share one table, created once.
-   */
-  async stage(fill: StageFill, onto?: StagedEvents): Promise<StagedEvents> {
-    const staged = (onto as DuckStaged | undefined) ?? (await this.newStage());
-    const appender = await EventAppender.open(this.stager, STAGE, staged.table);
-    let added = 0;
-    try {
-      await fill((events) => {
-        appender.append(events);
-        added += events.length;
-      });
-      appender.flush();
-    } catch (error) {
-      appender.clear();
-      appender.close();
-      await this.unstage(staged, onto === undefined);
-      throw error;
-    }
-    appender.close();
-    staged.count += added;
-    staged.appended += added;
-    return staged;
-  }
-
-  private async newStage(): Promise<DuckStaged> {
-    const staged = { table: `events_${++this.stages}`, count: 0, appended: 0 };
-    await this.stager.run(`CREATE TABLE ${STAGE}.${staged.table} (${STAGE_COLUMNS})`);
-    return staged;
-  }
-
-  /**
-   * Takes back the rows of a batch that failed (after the appender's clear()). The appender holds
-   * them until its flush, unless the batch was big enough for DuckDB to flush part of it already
-   * (it does past about 200,000 rows): those rows are deleted.
-   */
-  private async unstage(staged: DuckStaged, created: boolean): Promise<void> {
-    const table = `${STAGE}.${staged.table}`;
-    if (created) return void (await this.stager.run(`DROP TABLE ${table}`));
-    const reader = await this.stager.runAndReadAll(`SELECT count(*) FROM ${table}`);
-    const flushed = Number(reader.getRows()[0]![0]) - staged.count;
-    if (flushed === 0) return;
-    await this.stager.run(`DELETE FROM ${table} WHERE rowid >= ${staged.appended}`);
-    staged.appended += flushed;
+  stage(fill: StageFill, onto?: StagedEvents): Promise<StagedEvents> {
+    return this.staging.stage(fill, onto);
   }
 
   ingest(write: IngestWrite): Promise<void> {
@@ -169,14 +114,14 @@ export class DuckDbStore implements EventStore {
     };
     try {
       const events = write.events;
-      const own = events.length ? [(await this.stage(async (add) => add(events))) as DuckStaged] : [];
-      const staged = [...((write.staged ?? []) as DuckStaged[]), ...own];
+      const own = events.length ? ((await this.stage(async (add) => add(events))) as DuckStaged).tables : [];
+      const staged = [...((write.staged ?? []) as DuckStaged[]).flatMap((s) => s.tables), ...own];
       try {
         await this.transaction(async () => {
           if (staged.length) {
             const lastRowId = await DuckRollup.lastRowId(this.writer);
             // One statement per staging table keeps the rows in arrival order.
-            for (const { table } of staged) {
+            for (const table of staged) {
               await this.writer.run(
                 `INSERT INTO events (${EVENT_SELECT}, rcpt_key, msg_key) SELECT ${EVENT_SELECT}, hash(rcpt_to), hash(message_id) FROM ${STAGE}.${table}`,
               );
@@ -190,19 +135,13 @@ export class DuckDbStore implements EventStore {
             await this.load('batch_failures', FAILURE_COLUMNS, stage(recordsToNdjson(write.failures)));
         });
       } catch (error) {
-        await this.dropStaged(own); // the caller's staged events stay for its retry
+        await this.staging.drop(own, this.writer); // the caller's staged events stay for its retry
         throw error;
       }
-      await this.dropStaged(staged);
+      await this.staging.drop(staged, this.writer);
     } finally {
       for (const file of files) rmSync(file, { force: true });
     }
-  }
-
-  /** Outside the write's transaction (one may write to one database only); a failure only leaks memory. */
-  private async dropStaged(staged: readonly DuckStaged[]): Promise<void> {
-    for (const { table } of staged)
-      await this.writer.run(`DROP TABLE ${STAGE}.${table}`).catch(() => undefined);
   }
 
   private async load(table: string, columns: Record<string, ColumnKind | 'ms'>, file: string) {
@@ -452,13 +391,11 @@ export class DuckDbStore implements EventStore {
   async close(): Promise<void> {
     await this.writeChain;
     await this.writer.run('CHECKPOINT').catch(() => undefined);
-    this.stager.closeSync();
+    this.staging.close();
     this.writer.closeSync();
     this.instance.closeSync();
   }
 }
-
-const STAGE_COLUMNS = COLUMN_NAMES.map((name) => `${name} ${loaderType(COLUMNS[name])}`).join(', ');
 
 /** A result row with 64-bit counts as numbers, ready for JSON. */
 function numbers(row: Record<string, unknown>): Record<string, unknown> {
