@@ -35,7 +35,7 @@ export interface PipelineOptions {
 }
 
 interface Chunk {
-  /** The batches' events, staged in the store as each batch is processed (one staging per write). */
+  /** The batches' events, staged in the store as each batch is processed (one handle for the write). */
   staged?: StagedEvents;
   count: number;
   batches: BatchRecord[];

@@ -56,12 +56,15 @@ export class DuckStaging {
       throw error;
     }
     appender.close();
-    const staged: DuckStaged = { tables: [], count: 0, ...(onto as DuckStaged | undefined) };
-    if (added === 0) this.ready.push(table);
-    else {
-      staged.tables.push(table);
-      staged.count += added;
+    const before = onto as DuckStaged | undefined;
+    if (added === 0) {
+      this.ready.push(table);
+      return before ?? { tables: [], count: 0 };
     }
+    const staged: DuckStaged = {
+      tables: [...(before?.tables ?? []), table],
+      count: (before?.count ?? 0) + added,
+    };
     return staged;
   }
 
