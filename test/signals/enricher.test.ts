@@ -26,10 +26,13 @@ const open = (n: number): StoredEvent => ({
   message_id: `m${n}`,
 });
 
-test('serves recent injections from memory and evicted ones from the store', async () => {
-  const stored = Array.from({ length: 100 }, (_, n) => injection(n));
-  const asked: string[][] = [];
-  const enricher = new Enricher({
+/** An enricher over a store holding `stored`; every lookup's ids are pushed to `asked`. */
+function enricherOver(
+  stored: StoredEvent[],
+  asked: string[][],
+  options: { cacheSize?: number; now?: () => number } = {},
+): Enricher {
+  return new Enricher({
     mx: new MxProviderCache({ resolve: async () => [] }),
     store: {
       eventsByMessageIds: async (ids) => {
@@ -37,8 +40,14 @@ test('serves recent injections from memory and evicted ones from the store', asy
         return stored.filter((e) => ids.includes(e.message_id!));
       },
     },
-    cacheSize: 10,
+    ...options,
   });
+}
+
+test('serves recent injections from memory and evicted ones from the store', async () => {
+  const stored = Array.from({ length: 100 }, (_, n) => injection(n));
+  const asked: string[][] = [];
+  const enricher = enricherOver(stored, asked, { cacheSize: 10 });
   await enricher.enrich(stored);
   const recent = open(99);
   const old = open(0);
@@ -54,16 +63,7 @@ test('asks the store once a minute for a message whose injection it does not hol
   const asked: string[][] = [];
   let now = 0;
   const stored: StoredEvent[] = [];
-  const enricher = new Enricher({
-    mx: new MxProviderCache({ resolve: async () => [] }),
-    store: {
-      eventsByMessageIds: async (ids) => {
-        asked.push([...ids]);
-        return stored.filter((e) => ids.includes(e.message_id!));
-      },
-    },
-    now: () => now,
-  });
+  const enricher = enricherOver(stored, asked, { now: () => now });
   await enricher.enrich([open(1)]);
   await enricher.enrich([open(1)]);
   assert.deepEqual(asked, [['m1']], 'a miss is remembered');
@@ -86,17 +86,7 @@ test('asks the store once a minute for a message whose injection it does not hol
 test('a batch asks the store once: lookUp of the missing ids, then enrich, gives what enrich alone gives', async () => {
   const stored = Array.from({ length: 30 }, (_, n) => injection(n));
   const asked: string[][] = [];
-  const make = () =>
-    new Enricher({
-      mx: new MxProviderCache({ resolve: async () => [] }),
-      store: {
-        eventsByMessageIds: async (ids) => {
-          asked.push([...ids]);
-          return stored.filter((e) => ids.includes(e.message_id!));
-        },
-      },
-      cacheSize: 10,
-    });
+  const make = () => enricherOver(stored, asked, { cacheSize: 10 });
   // Slices as the pipeline cuts a batch: opens of stored and unknown messages, and messages
   // injected in the batch itself (their opens are not looked up).
   const slices = () => [
