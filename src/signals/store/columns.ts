@@ -111,10 +111,10 @@ const BOOL_COLUMNS = COLUMN_NAMES.filter((name) => COLUMNS[name] === 'bool');
 
 /**
  * The event as one NDJSON line for ClickHouse's JSONEachRow loader: booleans as 0/1 and `extra` as
- * a JSON string, which it accepts unchanged. The event
- * itself goes through one native JSON.stringify, its few booleans and `extra` swapped for their
- * loader form around the call and put back: building a row object field by field cost three times
- * as much, and this runs for every ingested event.
+ * a JSON string, which it accepts unchanged. The event itself goes through one native
+ * JSON.stringify, its few booleans and `extra` swapped for their loader form around the call and
+ * put back: building a row object field by field cost three times as much, and this runs for every
+ * ingested event.
  */
 export function eventToRowJson(event: StoredEvent): string {
   const target = event as Record<string, unknown>;

@@ -49,7 +49,7 @@ export interface FailedEvent {
 
 /**
  * Events a store has taken ahead of the write that commits them, in the engine's own form (DuckDB:
- * rows in an in-memory staging table, one per write; ClickHouse: JSONEachRow text). The ingest
+ * rows in in-memory staging tables, one per batch; ClickHouse: JSONEachRow text). The ingest
  * pipeline stages each batch as soon as it is processed, so no event objects are held while a big
  * write gathers.
  */

@@ -17,7 +17,7 @@ import type { Condition } from '../query.js';
 import { and } from '../query.js';
 import { numberLiteral, renderCondition } from '../sql.js';
 import { duckDialect, duckString } from './dialect.js';
-import { inTransaction } from './transaction.js';
+import { countOf, createIfMissing } from './side-tables.js';
 
 const SORTED = 'recipient_keys';
 const TAIL = 'recipient_keys_tail';
@@ -37,11 +37,6 @@ export interface RecipientKeyOptions {
 
 type Rows = Record<string, unknown>[];
 
-async function count(connection: DuckDBConnection, sql: string): Promise<number> {
-  const reader = await connection.runAndReadAll(sql);
-  return Number(reader.getRows()[0]![0]);
-}
-
 export class DuckRecipientKeys {
   private constructor(
     private sorted: number,
@@ -51,21 +46,18 @@ export class DuckRecipientKeys {
 
   /** Opens the tables, building them from the stored events when the store has none yet. */
   static async open(writer: DuckDBConnection, options: RecipientKeyOptions = {}): Promise<DuckRecipientKeys> {
-    const found = `SELECT count(*) FROM duckdb_tables() WHERE table_name = '${SORTED}'`;
-    if ((await count(writer, found)) === 0) {
-      await inTransaction(writer, async () => {
-        await writer.run(`CREATE TABLE ${SORTED} AS SELECT rcpt_key, ts FROM events ORDER BY rcpt_key`);
-        await writer.run(`CREATE TABLE ${TAIL} (rcpt_key UBIGINT, ts UINTEGER)`);
-      });
-    }
+    await createIfMissing(writer, SORTED, [
+      `CREATE TABLE ${SORTED} AS SELECT rcpt_key, ts FROM events ORDER BY rcpt_key`,
+      `CREATE TABLE ${TAIL} (rcpt_key UBIGINT, ts UINTEGER)`,
+    ]);
     const keys = new DuckRecipientKeys(0, 0, { mergeAfter: 50_000, tailShare: 16, ...options });
     await keys.recount(writer);
     return keys;
   }
 
   private async recount(writer: DuckDBConnection): Promise<void> {
-    this.sorted = await count(writer, `SELECT count(*) FROM ${SORTED}`);
-    this.tail = await count(writer, `SELECT count(*) FROM ${TAIL}`);
+    this.sorted = await countOf(writer, `SELECT count(*) FROM ${SORTED}`);
+    this.tail = await countOf(writer, `SELECT count(*) FROM ${TAIL}`);
   }
 
   /**

@@ -18,7 +18,7 @@ import {
 } from '../rollup.js';
 import { numberLiteral } from '../sql.js';
 import { SQL_TYPES } from './schema.js';
-import { inTransaction } from './transaction.js';
+import { countOf, createIfMissing } from './side-tables.js';
 
 const KEYS = ROLLUP_KEYS.join(', ');
 const SUMS = ROLLUP_SUMS.map((c) => `s_${c}`);
@@ -50,11 +50,6 @@ function insertSql(source: string): string[] {
   ];
 }
 
-async function count(writer: DuckDBConnection, sql: string): Promise<number> {
-  const reader = await writer.runAndReadAll(sql);
-  return Number(reader.getRows()[0]![0]);
-}
-
 /** How often new messages' keys are checked against the stored ones, and how often compacted. */
 export interface RollupOptions {
   /** Milliseconds between key checks (default 10 s: a check reads every stored key once). */
@@ -79,19 +74,14 @@ export class DuckRollup {
    * checks every stored message key once (about 0.3 s per million opens and clicks).
    */
   static async open(writer: DuckDBConnection, options: RollupOptions = {}): Promise<DuckRollup> {
-    const found = `SELECT count(*) FROM duckdb_tables() WHERE table_name = '${ROLLUP_TABLE}'`;
-    if ((await count(writer, found)) === 0) {
-      await inTransaction(writer, async () => {
-        for (const sql of [...createSql(), ...insertSql('events')]) await writer.run(sql);
-      });
-    }
+    await createIfMissing(writer, ROLLUP_TABLE, [...createSql(), ...insertSql('events')]);
     await writer.run(`CREATE TEMP TABLE IF NOT EXISTS ${UNCHECKED} (msg_key UBIGINT, message_id VARCHAR)`);
-    const collisions = await count(
+    const collisions = await countOf(
       writer,
       `SELECT count(*) FROM (SELECT msg_key FROM ${ENGAGEMENT_TABLE} GROUP BY msg_key HAVING count(DISTINCT message_id) > 1)`,
     );
     if (collisions) await writer.run(`INSERT OR REPLACE INTO store_meta VALUES ('${COLLIDED}', 'true')`);
-    const collided = await count(writer, `SELECT count(*) FROM store_meta WHERE key = '${COLLIDED}'`);
+    const collided = await countOf(writer, `SELECT count(*) FROM store_meta WHERE key = '${COLLIDED}'`);
     return new DuckRollup(collided === 0, { checkKeysEvery: 10_000, compactAfter: 50_000, ...options });
   }
 
@@ -133,7 +123,7 @@ export class DuckRollup {
    * id differs. Batched every few seconds: the check reads all stored keys, whatever it checks.
    */
   private async checkKeys(writer: DuckDBConnection): Promise<void> {
-    const collisions = await count(
+    const collisions = await countOf(
       writer,
       `SELECT count(*) FROM (SELECT DISTINCT msg_key, message_id FROM ${UNCHECKED}) AS added JOIN ${ENGAGEMENT_TABLE} AS stored USING (msg_key) WHERE stored.message_id <> added.message_id`,
     );
