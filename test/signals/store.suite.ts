@@ -264,6 +264,41 @@ export function storeSuite(engine: string, open: Open): void {
       await store.close();
     });
 
+    it('looks up messages exactly as a plain filter, for few, many and absent ids', async () => {
+      const store = await open();
+      // 3,000 messages, each injected and delivered at a second of its own (DuckDB narrows its
+      // read to the timestamps found, one by one up to 64, as a list up to 2,000, else scans).
+      const messages = Array.from({ length: 3000 }, (_, i) => `m-${i}`);
+      const events = messages.flatMap((id, i) => [
+        storedEvent({ type: 'injection', message_id: id, ts: T0 + 2 * i }),
+        storedEvent({ type: 'delivery', message_id: id, ts: T0 + 2 * i + 1 }),
+      ]);
+      await store.ingest({ events, batches: [], failures: [] });
+      const injection: Condition = { column: 'type', in: ['injection'] };
+      const want = (ids: string[], type?: string) =>
+        events
+          .filter((e) => ids.includes(e.message_id!) && (!type || e.type === type))
+          .map((e) => e.event_id);
+      for (const count of [10, 300, 2500]) {
+        const ids = messages.filter((_, i) => i % Math.floor(3000 / count) === 0).slice(0, count);
+        const asked = [...ids, 'never-sent', NASTY_VALUES[1]!];
+        const all = await store.eventsByMessageIds(asked);
+        assert.deepEqual(
+          all.map((e) => e.event_id),
+          want(ids),
+          `${count} messages`,
+        );
+        const injections = await store.eventsByMessageIds(asked, injection);
+        assert.deepEqual(
+          injections.map((e) => e.event_id),
+          want(ids, 'injection'),
+          `${count} injections`,
+        );
+      }
+      assert.deepEqual(await store.eventsByMessageIds(['never-sent', 'x'], injection), []);
+      await store.close();
+    });
+
     it("stages a write's batches together and keeps nothing of a batch that fails", async () => {
       const store = await open();
       const fails = (events: StoredEvent[]) => async (add: (e: StoredEvent[]) => void) => {

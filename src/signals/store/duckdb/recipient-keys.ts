@@ -17,16 +17,13 @@ import type { Condition } from '../query.js';
 import { and } from '../query.js';
 import { numberLiteral, renderCondition } from '../sql.js';
 import { duckDialect, duckString } from './dialect.js';
+import { MAX_TIMES, readAtTimes } from './read-at-times.js';
 import { countOf, createIfMissing } from './side-tables.js';
 
 const SORTED = 'recipient_keys';
 const TAIL = 'recipient_keys_tail';
 /** More recipients in one search than this: the plain scan (the lookup list would be long). */
 const MAX_RECIPIENTS = 64;
-/** More matching timestamps than this: the plain scan (a very long IN list plans slowly). */
-const MAX_TIMES = 2000;
-/** Up to this many timestamps are tested one by one in the scan (see readByRecipients). */
-const OR_TIMES = 64;
 
 export interface RecipientKeyOptions {
   /** Tail rows that make a write merge the tail into the sorted part, at least (default 50,000). */
@@ -94,10 +91,9 @@ export class DuckRecipientKeys {
 }
 
 /**
- * Runs `render(where)` with `where` narrowed to the timestamps of the events of the recipients it
- * names (a top-level `rcpt_to IN`). The lookup and the query run in one transaction, so both see
- * the same events. Undefined when `where` names no such list or the recipients have too many
- * events for a timestamp list to help: the caller then scans.
+ * Runs `render(where)` narrowed to the timestamps of the events of the recipients it names (a
+ * top-level `rcpt_to IN`). Undefined when `where` names no such list or the recipients have too
+ * many events for a timestamp list to help: the caller then scans.
  */
 export async function readByRecipients(
   instance: DuckDBInstance,
@@ -105,25 +101,7 @@ export async function readByRecipients(
   render: (where: Condition) => string,
 ): Promise<Rows | undefined> {
   const lookup = lookupSql(where);
-  if (!lookup) return undefined;
-  const connection = await instance.connect();
-  try {
-    await connection.run('BEGIN TRANSACTION');
-    const times = (await connection.runAndReadAll(lookup)).getRows().map((row) => Number(row[0]));
-    if (times.length > MAX_TIMES) return undefined;
-    // Up to 64 timestamps as `ts = a OR ts = b …`: DuckDB applies the OR in the scan, so vectors
-    // without those timestamps skip the recipient columns, where an IN list only prunes row groups
-    // (bench store, fresh buffers: median 26-31 vs 35-84 ms). A longer OR plans slowly (2,000: 0.3 s).
-    const exact: Condition =
-      times.length <= OR_TIMES
-        ? { any: times.map((ts) => ({ column: 'ts', cmp: '=', value: ts })) }
-        : { column: 'ts', in: times };
-    const reader = await connection.runAndReadAll(render(and(where, exact)));
-    return reader.getRowObjectsJS() as Rows;
-  } finally {
-    await connection.run('ROLLBACK').catch(() => undefined);
-    connection.closeSync();
-  }
+  return lookup ? readAtTimes(instance, lookup, where, render) : undefined;
 }
 
 /** The distinct timestamps (within the condition's top-level time bounds) of the recipients' events. */

@@ -38,6 +38,7 @@ import type {
 } from '../types.js';
 import { COHORT_COLUMNS, cohortSchemaStatements, duckCohortAggregate, duckCohortDialect } from './cohorts.js';
 import { duckDialect, duckString } from './dialect.js';
+import { MAX_TIMES, readAtTimes } from './read-at-times.js';
 import { DuckRecipientKeys, type RecipientKeyOptions, readByRecipients } from './recipient-keys.js';
 import { DuckRollup, type RollupOptions } from './rollup.js';
 import { loaderType, schemaStatements } from './schema.js';
@@ -213,12 +214,19 @@ export class DuckDbStore implements EventStore {
     return runAggregate(parts, query, (sql) => this.read(sql));
   }
 
+  /**
+   * Through the message keys' timestamps first (read-at-times.ts): the enricher asks for messages
+   * whose injection may not be stored yet (uploads sent in parallel arrive out of order), and
+   * finding none then costs a scan of the key column instead of the whole table.
+   */
   async eventsByMessageIds(messageIds: readonly string[], where?: Condition): Promise<StoredEvent[]> {
     if (messageIds.length === 0) return [];
-    const condition = this.where(and({ column: 'message_id', in: messageIds }, where));
-    const rows = await this.read(
-      `SELECT ${EVENT_SELECT} FROM events WHERE ${condition} ORDER BY ts, event_id`,
-    );
+    const all = and({ column: 'message_id', in: messageIds }, where);
+    const render = (w: Condition) =>
+      `SELECT ${EVENT_SELECT} FROM events WHERE ${this.where(w)} ORDER BY ts, event_id`;
+    const keys = messageIds.map((id) => `hash(${duckString(id)})`).join(', ');
+    const lookup = `SELECT DISTINCT ts FROM events WHERE msg_key IN (${keys})${where ? ` AND ${this.where(where)}` : ''} LIMIT ${MAX_TIMES + 1}`;
+    const rows = (await readAtTimes(this.instance, lookup, all, render)) ?? (await this.read(render(all)));
     return rows.map(rowToEvent);
   }
 
