@@ -139,6 +139,11 @@ export class Enricher {
     return [...ids];
   }
 
+  /** True for an event that inherits from its message's injection while that is not in memory. */
+  lacksInjection(event: StoredEvent): boolean {
+    return !!event.message_id && ENRICHED_TYPES.has(event.type) && !this.injections.get(event.message_id);
+  }
+
   /** Fetches these messages' injections from the store into memory; the ids not found are remembered as missing. */
   async lookUp(messageIds: readonly string[]): Promise<void> {
     if (messageIds.length === 0) return;

@@ -6,6 +6,7 @@
 import { channel } from 'node:diagnostics_channel';
 import type { Logger } from '../../logging.js';
 import type { Enricher } from '../enrich/enricher.js';
+import type { StoredEvent } from '../store/columns.js';
 import type { BatchRecord, EventStore, FailedEvent, StagedEvents, StageFill } from '../store/types.js';
 import { type DecodedBatch, decodeBatch } from './decode.js';
 import { EventIdSet } from './dedupe.js';
@@ -32,18 +33,27 @@ export interface PipelineOptions {
   lingerMs?: number;
   /** Batches waiting before uploads are refused with 429 (default 1000). */
   maxBacklog?: number;
+  /**
+   * Events per write held back for a later injection (process-batch.ts BatchOutcome.held; default
+   * 20,000): enough for the few parallel uploads a connector has in flight, few enough that a
+   * stream of engagement whose injections never come (sent by another system) does not pile up
+   * in memory. Past it, such events are written without waiting.
+   */
+  maxHeld?: number;
 }
 
 interface Chunk {
   /** The batches' events, staged in the store as each batch is processed (one handle for the write). */
   staged?: StagedEvents;
+  /** Events waiting for their injection, enriched again and written with the chunk. */
+  held: StoredEvent[];
   count: number;
   batches: BatchRecord[];
   failures: FailedEvent[];
   entries: JournalEntry[];
 }
 
-const newChunk = (): Chunk => ({ count: 0, batches: [], failures: [], entries: [] });
+const newChunk = (): Chunk => ({ held: [], count: 0, batches: [], failures: [], entries: [] });
 
 export class IngestPipeline {
   private readonly queue: JournalEntry[] = [];
@@ -158,6 +168,7 @@ export class IngestPipeline {
       ids: this.ids,
       enricher: this.options.enricher,
       now: this.seconds,
+      holdLimit: (this.options.maxHeld ?? 20_000) - chunk.held.length,
       stage: (fill: StageFill) => this.options.store.stage(fill, chunk.staged),
       earlierBatch: async (hash: string) =>
         this.unstoredHashes.get(hash) ?? (await this.options.store.batchByHash(hash))?.batch_id,
@@ -174,6 +185,7 @@ export class IngestPipeline {
     chunk.staged = outcome.events ?? chunk.staged;
     chunk.count += outcome.count;
     chunk.failures.push(...outcome.failures);
+    for (const event of outcome.held) chunk.held.push(event);
     chunk.batches.push(outcome.record);
     chunk.entries.push(entry);
   }
@@ -195,8 +207,10 @@ export class IngestPipeline {
   }
 
   private async write(chunk: Chunk): Promise<void> {
+    // Their injections may have come in a batch processed since (in memory now, or in the store).
+    await this.retrying('enrichment failed', () => this.options.enricher.enrich(chunk.held));
     const staged = chunk.staged ? [chunk.staged] : [];
-    const write = { events: [], staged, batches: chunk.batches, failures: chunk.failures };
+    const write = { events: chunk.held, staged, batches: chunk.batches, failures: chunk.failures };
     await this.retrying('event store write failed', () => this.options.store.ingest(write));
     if (storedChannel.hasSubscribers)
       storedChannel.publish({ events: chunk.count, batches: chunk.batches.length });

@@ -29,6 +29,12 @@ export interface BatchOutcome {
   count: number;
   record: BatchRecord;
   failures: FailedEvent[];
+  /**
+   * Events held back, not staged: they inherit from an injection neither in memory nor in the
+   * store yet. Uploads sent in parallel arrive out of order, so the injection is often in a batch
+   * processed a moment later; the pipeline enriches these again just before its write.
+   */
+  held: StoredEvent[];
 }
 
 export interface BatchContext {
@@ -38,6 +44,8 @@ export interface BatchContext {
   earlierBatch(contentHash: string): Promise<string | undefined>;
   /** Unix seconds. */
   now: number;
+  /** How many events this batch may hold back (BatchOutcome.held). */
+  holdLimit: number;
   /**
    * The store's stage(), onto the events staged for the same write: events leave the JS heap as
    * soon as a slice is ready, and none stay if the batch fails.
@@ -78,6 +86,7 @@ export async function processBatch(
     return {
       count: 0,
       failures: [],
+      held: [],
       record: { ...record, status: 'decompress', first_error: error.message },
     };
   }
@@ -87,6 +96,7 @@ export async function processBatch(
     return {
       count: 0,
       failures: [],
+      held: [],
       record: { ...record, status: 'empty_batch', first_error: 'the batch holds no events' },
     };
   }
@@ -96,6 +106,14 @@ export async function processBatch(
   const failures: FailedEvent[] = [];
   // Ids join the shared set only once the batch is done, so a retried batch is not its own duplicate.
   const seen = new Set<string>();
+  const held: StoredEvent[] = [];
+  const ready = (events: StoredEvent[]): StoredEvent[] => {
+    if (held.length >= ctx.holdLimit) return events;
+    const kept: StoredEvent[] = [];
+    for (const e of events)
+      (held.length < ctx.holdLimit && ctx.enricher.lacksInjection(e) ? held : kept).push(e);
+    return kept;
+  };
   const staged = await ctx.stage(async (add) => {
     // Slices whose messages' injections must be looked up in the store wait, with every slice
     // after them (enrichment keeps the line order), for one lookup at the end of the batch.
@@ -113,12 +131,12 @@ export async function processBatch(
         continue;
       }
       await ctx.enricher.enrich(events);
-      add(events);
+      add(ready(events));
     }
     await ctx.enricher.lookUp([...lookups]);
     for (const events of waiting.splice(0)) {
       await ctx.enricher.enrich(events);
-      add(events);
+      add(ready(events));
     }
   });
   const earlier = await earlierLookup;
@@ -128,6 +146,7 @@ export async function processBatch(
       events: staged,
       count: 0,
       failures: [],
+      held: [],
       record: {
         ...record,
         status: 'duplicate_batch',
@@ -143,7 +162,7 @@ export async function processBatch(
     record.status = 'validation';
     record.first_error = `line ${failures[0]!.line}: ${failures[0]!.reason}`;
   }
-  return { events: staged, count: seen.size, failures, record };
+  return { events: staged, count: seen.size, failures, record, held };
 }
 
 /**
