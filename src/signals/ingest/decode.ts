@@ -23,7 +23,9 @@ export interface DecodedBatch {
 export async function decodeBatch(body: Buffer, maxOutput = MAX_DECOMPRESSED): Promise<DecodedBatch> {
   let raw: Buffer;
   try {
-    raw = await gunzipAsync(body, { maxOutputLength: maxOutput });
+    // Output in 1 MiB pieces: the default 16 KiB ones cost a callback and a copy each on the main
+    // thread (a 5 MB batch: ~1.3 CPU µs per event against ~0.35).
+    raw = await gunzipAsync(body, { maxOutputLength: maxOutput, chunkSize: 1024 * 1024 });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ERR_BUFFER_TOO_LARGE') {
