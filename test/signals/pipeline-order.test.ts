@@ -5,26 +5,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'node:test';
-import { silentLogger } from '../../src/logging.js';
-import { Enricher } from '../../src/signals/enrich/enricher.js';
-import { MxProviderCache } from '../../src/signals/enrich/mx-cache.js';
-import { IngestJournal } from '../../src/signals/ingest/journal.js';
-import { IngestPipeline } from '../../src/signals/ingest/pipeline.js';
 import { DuckDbStore } from '../../src/signals/store/duckdb/store.js';
 import { gzipLines, ingestLine } from './fixtures.js';
+import { startPipeline } from './pipelines.js';
 
 async function ingestOutOfOrder(dir: string, maxHeld?: number) {
   const store = await DuckDbStore.open({ path: join(dir, 'events.duckdb'), tmpDir: join(dir, 'tmp') });
-  const enricher = new Enricher({ mx: new MxProviderCache({ resolve: async () => [] }), store });
-  const pipeline = new IngestPipeline({
-    store,
-    journal: new IngestJournal(join(dir, 'journal')),
-    enricher,
-    log: silentLogger(),
-    lingerMs: 1000,
-    maxHeld,
-  });
-  await pipeline.start();
+  const pipeline = await startPipeline(dir, store, { maxHeld });
   try {
     const ts = String(Math.floor(Date.now() / 1000) - 60);
     const ids = ['late-1', 'late-2', 'late-3'];

@@ -5,37 +5,24 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { it } from 'node:test';
-import { silentLogger } from '../../src/logging.js';
-import { Enricher } from '../../src/signals/enrich/enricher.js';
-import { MxProviderCache } from '../../src/signals/enrich/mx-cache.js';
-import { IngestJournal } from '../../src/signals/ingest/journal.js';
-import { IngestPipeline } from '../../src/signals/ingest/pipeline.js';
 import { DuckDbStore } from '../../src/signals/store/duckdb/store.js';
 import { TRUE } from '../../src/signals/store/query.js';
 import { gzipLines, ingestLine } from './fixtures.js';
+import { startPipeline } from './pipelines.js';
 
 it('stores a batch that failed after staging once, when it is processed again', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'outpost-pipeline-retry-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const store = await DuckDbStore.open({ path: join(dir, 'events.duckdb'), tmpDir: join(dir, 'tmp') });
   let lookups = 0;
-  const enricher = new Enricher({
-    mx: new MxProviderCache({ resolve: async () => [] }),
-    store: {
+  const pipeline = await startPipeline(dir, store, {
+    lookups: {
       eventsByMessageIds: async (ids, where) => {
         if (++lookups === 1) throw new Error('store unavailable for a moment');
         return store.eventsByMessageIds(ids, where);
       },
     },
   });
-  const pipeline = new IngestPipeline({
-    store,
-    journal: new IngestJournal(join(dir, 'journal')),
-    enricher,
-    log: silentLogger(),
-    lingerMs: 1000,
-  });
-  await pipeline.start();
   try {
     const ts = String(Math.floor(Date.now() / 1000) - 60);
     // The deliveries fill the first slices (staged before the lookup); the open at the end needs
