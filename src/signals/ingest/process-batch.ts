@@ -107,8 +107,8 @@ export async function processBatch(
   // Ids join the shared set only once the batch is done, so a retried batch is not its own duplicate.
   const seen = new Set<string>();
   const held: StoredEvent[] = [];
+  /** The events to stage now; those still lacking their injection are held (BatchOutcome.held). */
   const ready = (events: StoredEvent[]): StoredEvent[] => {
-    if (held.length >= ctx.holdLimit) return events;
     const kept: StoredEvent[] = [];
     for (const e of events)
       (held.length < ctx.holdLimit && ctx.enricher.lacksInjection(e) ? held : kept).push(e);
