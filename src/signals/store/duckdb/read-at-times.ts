@@ -1,10 +1,9 @@
-// Point lookups on the wide events table in two steps. A narrow query first finds the timestamps
-// of the wanted events (from a side table, or from the events' 64-bit key column); the real query
-// then runs with those timestamps added, so DuckDB's zone maps skip every row group without them
-// and the scan skips the other columns of vectors without them. Reading all 58 columns of a big
-// table to find a few rows is what made these lookups slow (an injection lookup on 10M events:
-// 1-2 s; its key column alone: 30-80 ms). The wanted rows' own condition is still applied by the
-// real query, so the timestamps can only narrow it.
+// Point lookups on the wide events table in two steps (the recipient search; message lookups do
+// the same in message-lookup.ts). A narrow query first finds the timestamps of the wanted events
+// in a side table; the real query then runs with those timestamps added, so DuckDB's zone maps
+// skip every row group without them. Reading all 58 columns of a big table to find a few rows is
+// what made these lookups slow. The wanted rows' own condition is still applied by the real query,
+// so the timestamps can only narrow it.
 import type { DuckDBInstance } from '@duckdb/node-api';
 import type { Condition } from '../query.js';
 import { and } from '../query.js';
