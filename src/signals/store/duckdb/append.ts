@@ -1,7 +1,9 @@
 // Events into DuckDB as typed data chunks through the appender: each column of up to 2048 events
 // is written straight into DuckDB's vectors (numbers as one typed-array copy, strings one call
-// each), so nothing is serialized to JSON and parsed again. The loader this replaced (NDJSON
-// through read_ndjson) cost DuckDB about 10 CPU µs per event in parsing alone (bench/signals).
+// each), so nothing is serialized to JSON and parsed again. Measured against the loader this
+// replaced (NDJSON through read_ndjson, DuckDB 1.5): DuckDB parses those rows for ~2.4 CPU µs per
+// event, but writing them with JSON.stringify costs ~4.7 µs on the main thread, as much as this
+// fill and flush, so neither way is cheaper (docs/signals-store.md, Speed).
 // The node-api vector classes are bypassed on purpose: their validity masks are BigInt arithmetic
 // per value, which cost more than the copy itself at 55 columns.
 
