@@ -132,8 +132,9 @@ export class Enricher {
       if (event.type === 'injection' && event.message_id) here.add(event.message_id);
     const ids = new Set<string>();
     for (const event of events) {
+      if (!inherits(event)) continue;
       const id = event.message_id;
-      if (!id || !ENRICHED_TYPES.has(event.type) || here.has(id) || injected.has(id)) continue;
+      if (here.has(id) || injected.has(id)) continue;
       if (!this.injections.get(id) && !this.knownMissing(id, now)) ids.add(id);
     }
     return [...ids];
@@ -141,7 +142,7 @@ export class Enricher {
 
   /** True for an event that inherits from its message's injection while that is not in memory. */
   lacksInjection(event: StoredEvent): boolean {
-    return !!event.message_id && ENRICHED_TYPES.has(event.type) && !this.injections.get(event.message_id);
+    return inherits(event) && !this.injections.get(event.message_id);
   }
 
   /** Fetches these messages' injections from the store into memory; the ids not found are remembered as missing. */
@@ -159,11 +160,16 @@ export class Enricher {
   private async inherit(events: StoredEvent[]): Promise<void> {
     await this.lookUp(this.missing(events));
     for (const event of events) {
-      if (!event.message_id || !ENRICHED_TYPES.has(event.type)) continue;
+      if (!inherits(event)) continue;
       const inherited = this.injections.get(event.message_id);
       if (inherited) applyInherited(event, inherited);
     }
   }
+}
+
+/** An event that takes fields from its message's injection (it names the message). */
+function inherits(event: StoredEvent): event is StoredEvent & { message_id: string } {
+  return !!event.message_id && ENRICHED_TYPES.has(event.type);
 }
 
 function applyInherited(event: StoredEvent, inherited: Inherited): void {

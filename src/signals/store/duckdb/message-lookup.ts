@@ -8,16 +8,16 @@ import type { DuckDBInstance } from '@duckdb/node-api';
 import { numberLiteral } from '../sql.js';
 import { duckString } from './dialect.js';
 import { MAX_TIMES } from './read-at-times.js';
+import { inSnapshot, type Rows } from './transaction.js';
 
 /** Timestamps (and their keys) per query: short enough for DuckDB to test in the scan. */
 const GROUP = 64;
 
-type Rows = Record<string, unknown>[];
-
 /**
  * Rows of `columns` (which must include message_id) for these messages and `where` (rendered SQL),
- * in no particular order; undefined when their events have too many timestamps for the lookup to
- * help (the caller then scans). Keys are 64-bit hashes, so the message ids are checked here too.
+ * in no particular order, both steps in one snapshot; undefined when their events have too many
+ * timestamps for the lookup to help (the caller then scans). Keys are 64-bit hashes, so the
+ * message ids are checked here too.
  */
 export async function readMessages(
   instance: DuckDBInstance,
@@ -26,9 +26,7 @@ export async function readMessages(
   where: string | undefined,
 ): Promise<Rows | undefined> {
   const keys = messageIds.map((id) => `hash(${duckString(id)})`).join(', ');
-  const connection = await instance.connect();
-  try {
-    await connection.run('BEGIN TRANSACTION'); // both steps see the same events
+  return inSnapshot(instance, async (connection) => {
     const found = (
       await connection.runAndReadAll(
         `SELECT DISTINCT ts, msg_key FROM events WHERE msg_key IN (${keys}) ORDER BY ts LIMIT ${MAX_TIMES + 1}`,
@@ -45,10 +43,7 @@ export async function readMessages(
       }
     }
     return rows;
-  } finally {
-    await connection.run('ROLLBACK').catch(() => undefined);
-    connection.closeSync();
-  }
+  });
 }
 
 /** (ts, key) pairs in time order, cut into groups of at most GROUP distinct timestamps. */

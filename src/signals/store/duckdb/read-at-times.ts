@@ -7,13 +7,12 @@
 import type { DuckDBInstance } from '@duckdb/node-api';
 import type { Condition } from '../query.js';
 import { and } from '../query.js';
+import { inSnapshot, type Rows } from './transaction.js';
 
 /** More matching timestamps than this: the caller's plain scan (a very long IN list plans slowly). */
 export const MAX_TIMES = 2000;
 /** Up to this many timestamps are tested one by one in the scan (see readAtTimes). */
 const OR_TIMES = 64;
-
-type Rows = Record<string, unknown>[];
 
 /**
  * Runs `lookup` (a query of distinct `ts` values, limited to MAX_TIMES + 1), then `render(where)`
@@ -26,9 +25,7 @@ export async function readAtTimes(
   where: Condition,
   render: (where: Condition) => string,
 ): Promise<Rows | undefined> {
-  const connection = await instance.connect();
-  try {
-    await connection.run('BEGIN TRANSACTION');
+  return inSnapshot(instance, async (connection) => {
     const times = (await connection.runAndReadAll(lookup)).getRows().map((row) => Number(row[0]));
     if (times.length > MAX_TIMES) return undefined;
     // Up to 64 timestamps as `ts = a OR ts = b …`: DuckDB applies the OR in the scan, so vectors
@@ -40,8 +37,5 @@ export async function readAtTimes(
         : { column: 'ts', in: times };
     const reader = await connection.runAndReadAll(render(and(where, exact)));
     return reader.getRowObjectsJS() as Rows;
-  } finally {
-    await connection.run('ROLLBACK').catch(() => undefined);
-    connection.closeSync();
-  }
+  });
 }

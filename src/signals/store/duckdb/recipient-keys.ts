@@ -19,6 +19,7 @@ import { numberLiteral, renderCondition } from '../sql.js';
 import { duckDialect, duckString } from './dialect.js';
 import { MAX_TIMES, readAtTimes } from './read-at-times.js';
 import { countOf, createIfMissing } from './side-tables.js';
+import type { Rows } from './transaction.js';
 
 const SORTED = 'recipient_keys';
 const TAIL = 'recipient_keys_tail';
@@ -31,8 +32,6 @@ export interface RecipientKeyOptions {
   /** The tail may grow to 1/tailShare of the sorted part before it is merged (default 16). */
   tailShare?: number;
 }
-
-type Rows = Record<string, unknown>[];
 
 export class DuckRecipientKeys {
   private constructor(
