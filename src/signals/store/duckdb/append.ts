@@ -9,7 +9,8 @@
 
 import { type DuckDBAppender, type DuckDBConnection, DuckDBDataChunk } from '@duckdb/node-api';
 import duckdb from '@duckdb/node-bindings';
-import { COLUMN_NAMES, COLUMNS, type StoredEvent } from '../columns.js';
+import { COLUMNS, type ColumnName, type StoredEvent } from '../columns.js';
+import { packedExtra, STORED_COLUMNS } from './packed.js';
 
 /** DuckDB's vector size: the most rows one data chunk holds. */
 const CHUNK_ROWS = duckdb.vector_size();
@@ -57,26 +58,30 @@ function numberWriter(name: string, array: Uint8Array | Uint16Array | Uint32Arra
   };
 }
 
-function stringWriter(name: string, json: boolean): Writer {
+/** Strings, or for `extra` the event's extra fields and packed columns as JSON (packed.ts). */
+function stringWriter(name: ColumnName): Writer {
   const validity = new Validity();
+  const read =
+    name === 'extra'
+      ? packedExtra
+      : (event: StoredEvent) => (event as Record<string, unknown>)[name] as string | undefined | null;
   return (events, from, rows, vector) => {
     validity.reset();
     for (let i = 0; i < rows; i++) {
-      const value = (events[from + i] as Record<string, unknown>)[name];
+      const value = read(events[from + i]!);
       if (value === undefined || value === null) validity.clear(i);
-      else duckdb.vector_assign_string_element(vector, i, json ? JSON.stringify(value) : (value as string));
+      else duckdb.vector_assign_string_element(vector, i, value);
     }
     validity.flush(vector, rows);
   };
 }
 
-function writerFor(name: (typeof COLUMN_NAMES)[number]): Writer {
+function writerFor(name: ColumnName): Writer {
   switch (COLUMNS[name]) {
     case 'string':
     case 'type':
-      return stringWriter(name, false);
     case 'json':
-      return stringWriter(name, true);
+      return stringWriter(name);
     case 'bool':
       return numberWriter(name, new Uint8Array(CHUNK_ROWS));
     case 'u16':
@@ -87,16 +92,16 @@ function writerFor(name: (typeof COLUMN_NAMES)[number]): Writer {
 }
 
 /**
- * Writes events through a table's appender: `catalog`.main.`table`, whose columns are COLUMN_NAMES
+ * Writes events through a table's appender: `catalog`.main.`table`, whose columns are STORED_COLUMNS
  * in order with their loader types (schema.ts loaderType: `type` as VARCHAR, cast to the enum when
  * the rows move on). Rows are the appender's until flushed: clear() drops what was appended since.
  */
 export class EventAppender {
   private readonly chunk: DuckDBDataChunk;
-  private readonly writers = COLUMN_NAMES.map(writerFor);
+  private readonly writers = STORED_COLUMNS.map(writerFor);
 
   private constructor(private readonly appender: DuckDBAppender) {
-    this.chunk = DuckDBDataChunk.create(COLUMN_NAMES.map((_, i) => appender.columnType(i)));
+    this.chunk = DuckDBDataChunk.create(STORED_COLUMNS.map((_, i) => appender.columnType(i)));
   }
 
   static async open(connection: DuckDBConnection, catalog: string, table: string): Promise<EventAppender> {

@@ -6,15 +6,16 @@
 // events, 12,000-event batches), spent in the flush, on the main thread. The next batch's table is
 // created while this one is processed, so no batch waits for a CREATE TABLE.
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { COLUMN_NAMES, COLUMNS } from '../columns.js';
+import { COLUMNS } from '../columns.js';
 import type { StagedEvents, StageFill } from '../types.js';
 import { EventAppender } from './append.js';
+import { STORED_COLUMNS } from './packed.js';
 import { loaderType } from './schema.js';
 
 /** The in-memory database staged events wait in (lost on a crash, like the batches' processing). */
 export const STAGE = 'stage';
 
-const STAGE_COLUMNS = COLUMN_NAMES.map((name) => `${name} ${loaderType(COLUMNS[name])}`).join(', ');
+const STAGE_COLUMNS = STORED_COLUMNS.map((name) => `${name} ${loaderType(COLUMNS[name])}`).join(', ');
 
 /** A write's staged events: one table per batch, in arrival order. */
 export interface DuckStaged extends StagedEvents {

@@ -11,7 +11,7 @@ import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { planAggregate, runAggregate } from '../aggregate-plan.js';
 import { renderCohortDay } from '../cohort-sql.js';
 import type { CohortDaySpec, CohortDayState, CohortQuery, CohortRow } from '../cohorts.js';
-import { COLUMN_NAMES, type ColumnKind, type StoredEvent } from '../columns.js';
+import type { ColumnKind, StoredEvent } from '../columns.js';
 import { batchWhere, keysetAfter } from '../paging.js';
 import type { AggregateQuery, AggregateRow, Condition, SearchQuery } from '../query.js';
 import { and } from '../query.js';
@@ -39,9 +39,10 @@ import type {
 import { COHORT_COLUMNS, cohortSchemaStatements, duckCohortAggregate, duckCohortDialect } from './cohorts.js';
 import { duckDialect, duckString } from './dialect.js';
 import { readMessages } from './message-lookup.js';
+import { STORED_COLUMNS, unpack } from './packed.js';
 import { DuckRecipientKeys, type RecipientKeyOptions, readByRecipients } from './recipient-keys.js';
 import { DuckRollup, type RollupOptions } from './rollup.js';
-import { loaderType, schemaStatements } from './schema.js';
+import { loaderType, migrateSchema, schemaStatements } from './schema.js';
 import { SearchCounts } from './search-counts.js';
 import { type DuckStaged, DuckStaging, STAGE } from './staging.js';
 import { inTransaction } from './transaction.js';
@@ -63,7 +64,8 @@ export interface DuckDbStoreOptions {
 const column = (name: string) => name;
 const byTimeThenId = (a: StoredEvent, b: StoredEvent) =>
   a.ts - b.ts || (a.event_id < b.event_id ? -1 : a.event_id > b.event_id ? 1 : 0);
-const EVENT_SELECT = COLUMN_NAMES.join(', ');
+const EVENT_SELECT = STORED_COLUMNS.join(', ');
+const toEvent = (row: Record<string, unknown>) => unpack(rowToEvent(row));
 export class DuckDbStore implements EventStore {
   readonly engine = 'duckdb' as const;
   private writeChain: Promise<unknown> = Promise.resolve();
@@ -91,6 +93,7 @@ export class DuckDbStore implements EventStore {
     const instance = await DuckDBInstance.create(options.path, settings);
     const writer = await instance.connect();
     for (const sql of schemaStatements()) await writer.run(sql);
+    await migrateSchema(writer);
     const rollup = await DuckRollup.open(writer, options.rollup);
     const recipientKeys = await DuckRecipientKeys.open(writer, options.recipientKeys);
     await writer.run(`ATTACH ':memory:' AS ${STAGE}`);
@@ -193,7 +196,7 @@ export class DuckDbStore implements EventStore {
         `SELECT ${EVENT_SELECT} FROM events WHERE ${this.where(w)} ORDER BY ts DESC, event_id DESC LIMIT ${numberLiteral(query.limit)}`,
     );
     if (!query.after) this.searchCounts.track(this.where(where), query.limit, rows);
-    return (await rows).map(rowToEvent);
+    return (await rows).map(toEvent);
   }
 
   async count(where: Condition): Promise<number> {
@@ -224,7 +227,7 @@ export class DuckDbStore implements EventStore {
       (await this.read(
         `SELECT ${EVENT_SELECT} FROM events WHERE ${this.where(and({ column: 'message_id', in: messageIds }, where))}`,
       ));
-    return rows.map(rowToEvent).sort(byTimeThenId);
+    return rows.map(toEvent).sort(byTimeThenId);
   }
 
   async *eventIdsSince(since: number): AsyncIterable<string[]> {
