@@ -9,7 +9,13 @@
 // the query exactly; its rows carry a count `n` and sums `s_<column>` instead of single events.
 import { COLUMNS, type ColumnName } from './columns.js';
 import type { AggregateQuery, AggregateRow, Condition, Measure } from './query.js';
-import { ENGAGEMENT_TABLE, engagementAnswers, ROLLUP_TABLE, rollupAnswers } from './rollup.js';
+import {
+  ENGAGEMENT_TABLE,
+  engagementAnswers,
+  onEngagementRows,
+  ROLLUP_TABLE,
+  rollupAnswers,
+} from './rollup.js';
 import { toNumber } from './rows.js';
 import { type Dialect, renderCondition, renderGroupKey, SqlError } from './sql.js';
 
@@ -158,9 +164,14 @@ export function planAggregate(
   if (distinct.length) {
     // The engagement table counts messages by their 64-bit key (rollup.ts).
     const keyed = (c: ColumnName) => (c === 'message_id' ? 'msg_key' : column(c));
+    const onTable = (n: string) => {
+      const m = q.measures[n]!;
+      return [n, { ...m, where: onEngagementRows(m.where) }];
+    };
+    const engagementQuery = { ...q, measures: Object.fromEntries(distinct.map(onTable)) };
     parts.push(
       engagement
-        ? distinctPart(d, q, distinct, ENGAGEMENT_TABLE, column, keyed)
+        ? distinctPart(d, engagementQuery, distinct, ENGAGEMENT_TABLE, column, keyed)
         : distinctPart(d, q, distinct, table, column),
     );
   }
