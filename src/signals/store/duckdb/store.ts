@@ -45,6 +45,7 @@ import { DuckRollup, type RollupOptions } from './rollup.js';
 import { loaderType, migrateSchema, schemaStatements } from './schema.js';
 import { SearchCounts } from './search-counts.js';
 import { type DuckStaged, DuckStaging, STAGE } from './staging.js';
+import { narrowTokens } from './token-values.js';
 import { inTransaction } from './transaction.js';
 import { insertTrapDays, TRAP_LIST_KEY, toTrapRows, trapAggregateSql, trapDaysSchema } from './trap-days.js';
 
@@ -189,7 +190,7 @@ export class DuckDbStore implements EventStore {
   }
 
   async search(query: SearchQuery): Promise<StoredEvent[]> {
-    const where = and(query.where, keysetAfter(query.after));
+    const where = await this.narrowed(and(query.where, keysetAfter(query.after)));
     const rows = this.readEvents(
       where,
       (w) =>
@@ -199,7 +200,8 @@ export class DuckDbStore implements EventStore {
     return (await rows).map(toEvent);
   }
 
-  async count(where: Condition): Promise<number> {
+  async count(asked: Condition): Promise<number> {
+    const where = await this.narrowed(asked);
     const known = await this.searchCounts.known(this.where(where));
     if (known !== undefined) return known;
     const rows = await this.readEvents(
@@ -207,6 +209,11 @@ export class DuckDbStore implements EventStore {
       (w) => `SELECT count(*) AS n FROM events WHERE ${this.where(w)}`,
     );
     return toNumber(rows[0]?.n);
+  }
+
+  /** Keyword filters as the values they match (token-values.ts); search and count share the lookup (read()). */
+  private narrowed(where: Condition): Promise<Condition> {
+    return narrowTokens(where, (sql) => this.read(sql));
   }
 
   /** A read of events, through the recipient lookup when `where` names recipients. */
