@@ -12,7 +12,7 @@ import type { AggregateQuery, AggregateRow, Condition, Measure } from './query.j
 import {
   ENGAGEMENT_TABLE,
   engagementAnswers,
-  onEngagementRows,
+  onEngagementTable,
   ROLLUP_TABLE,
   rollupAnswers,
 } from './rollup.js';
@@ -164,14 +164,9 @@ export function planAggregate(
   if (distinct.length) {
     // The engagement table counts messages by their 64-bit key (rollup.ts).
     const keyed = (c: ColumnName) => (c === 'message_id' ? 'msg_key' : column(c));
-    const onTable = (n: string) => {
-      const m = q.measures[n]!;
-      return [n, { ...m, where: onEngagementRows(m.where) }];
-    };
-    const engagementQuery = { ...q, measures: Object.fromEntries(distinct.map(onTable)) };
     parts.push(
       engagement
-        ? distinctPart(d, engagementQuery, distinct, ENGAGEMENT_TABLE, column, keyed)
+        ? distinctPart(d, onEngagementTable(q), distinct, ENGAGEMENT_TABLE, column, keyed)
         : distinctPart(d, q, distinct, table, column),
     );
   }
