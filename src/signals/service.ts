@@ -52,7 +52,7 @@ export class SignalsServer implements Service {
     const now = o.now ?? Date.now;
     // Read before anything is opened: a broken list stops the start with FILE:LINE and leaks nothing.
     const spamTraps = o.spamTrapList ? new SpamTrapList(o.spamTrapList, o.log, now) : undefined;
-    const store = await openStore(o.store);
+    const store = await openStore(o.store, o.log.child({ component: 'signals-store' }));
     this.store = store;
     const mx = new MxProviderCache({ resolve: o.resolveMx ?? systemMxResolver(o.dnsServers) });
     const enricher = new Enricher({ mx, store });

@@ -1,5 +1,6 @@
 // Opens the engine the configuration names.
 import { join } from 'node:path';
+import type { Logger } from '../../logging.js';
 import { ClickHouseStore } from './clickhouse/store.js';
 import { DuckDbStore } from './duckdb/store.js';
 import type { EngineName, EventStore } from './types.js';
@@ -12,7 +13,8 @@ export interface StoreSettings {
   duckdbThreads?: number;
 }
 
-export async function openStore(settings: StoreSettings): Promise<EventStore> {
+/** `log` hears of slow one-off work when a store opens (a DuckDB schema migration). */
+export async function openStore(settings: StoreSettings, log?: Logger): Promise<EventStore> {
   if (settings.engine === 'clickhouse') {
     if (!settings.clickhouse)
       throw new Error('the clickhouse store needs clickhouse-url and clickhouse-database');
@@ -22,5 +24,6 @@ export async function openStore(settings: StoreSettings): Promise<EventStore> {
     path: join(settings.dataPath, 'events.duckdb'),
     tmpDir: join(settings.dataPath, 'load'),
     threads: settings.duckdbThreads,
+    log,
   });
 }

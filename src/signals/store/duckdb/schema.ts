@@ -4,6 +4,7 @@
 // two point-lookup keys. The columns no query reads travel inside `extra` (packed.ts). Batch
 // records and failed lines live beside it.
 import type { DuckDBConnection } from '@duckdb/node-api';
+import type { Logger } from '../../../logging.js';
 import { EVENT_TYPE_NAMES } from '../../event-types.js';
 import { COLUMNS, type ColumnKind } from '../columns.js';
 import { BATCH_COLUMNS, FAILURE_COLUMNS } from '../rows.js';
@@ -59,12 +60,14 @@ export function schemaStatements(): string[] {
  * in the same order, into a table with the packed columns inside `extra`, which then replaces it.
  * The tables kept beside `events` hold only keys and times, and stay as they are.
  */
-export async function migrateSchema(writer: DuckDBConnection): Promise<void> {
+export async function migrateSchema(writer: DuckDBConnection, log?: Logger): Promise<void> {
   const packed = await countOf(
     writer,
     `SELECT count(*) FROM duckdb_columns() WHERE table_name = 'events' AND column_name = '${PACKED_COLUMNS[0]}'`,
   );
   if (!packed) return;
+  const started = Date.now();
+  log?.info('event store: moving events to schema 2 (packed columns), once; about 25 s per 10M events');
   const kept = STORED_COLUMNS.map((name) => (name === 'extra' ? `${packedExtraSql()} AS extra` : name));
   await inTransaction(writer, async () => {
     await writer.run(eventsTableSql('events_packed'));
@@ -73,4 +76,5 @@ export async function migrateSchema(writer: DuckDBConnection): Promise<void> {
     await writer.run('ALTER TABLE events_packed RENAME TO events');
     await writer.run(`UPDATE store_meta SET value = '${SCHEMA_VERSION}' WHERE key = 'schema_version'`);
   });
+  log?.info({ ms: Date.now() - started }, 'event store: schema 2');
 }

@@ -8,6 +8,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { Logger } from '../../../logging.js';
 import { planAggregate, runAggregate } from '../aggregate-plan.js';
 import { renderCohortDay } from '../cohort-sql.js';
 import type { CohortDaySpec, CohortDayState, CohortQuery, CohortRow } from '../cohorts.js';
@@ -60,6 +61,8 @@ export interface DuckDbStoreOptions {
   rollup?: RollupOptions;
   /** When the recipient lookup's tail is merged (tests shorten it). */
   recipientKeys?: RecipientKeyOptions;
+  /** Told of a schema migration when the store opens. */
+  log?: Logger;
 }
 
 const column = (name: string) => name;
@@ -94,7 +97,7 @@ export class DuckDbStore implements EventStore {
     const instance = await DuckDBInstance.create(options.path, settings);
     const writer = await instance.connect();
     for (const sql of schemaStatements()) await writer.run(sql);
-    await migrateSchema(writer);
+    await migrateSchema(writer, options.log);
     const rollup = await DuckRollup.open(writer, options.rollup);
     const recipientKeys = await DuckRecipientKeys.open(writer, options.recipientKeys);
     await writer.run(`ATTACH ':memory:' AS ${STAGE}`);
