@@ -5,7 +5,7 @@
 // event, but writing them with JSON.stringify costs ~4.7 µs on the main thread, as much as this
 // fill and flush, so neither way is cheaper (docs/signals-store.md, Speed).
 // The node-api vector classes are bypassed on purpose: their validity masks are BigInt arithmetic
-// per value, which cost more than the copy itself at 55 columns.
+// per value, which cost more than the copy itself across the table's columns.
 
 import { type DuckDBAppender, type DuckDBConnection, DuckDBDataChunk } from '@duckdb/node-api';
 import duckdb from '@duckdb/node-bindings';

@@ -1,7 +1,7 @@
 // Point lookups on the wide events table in two steps (the recipient search; message lookups do
 // the same in message-lookup.ts). A narrow query first finds the timestamps of the wanted events
 // in a side table; the real query then runs with those timestamps added, so DuckDB's zone maps
-// skip every row group without them. Reading all 58 columns of a big table to find a few rows is
+// skip every row group without them. Reading every column of a big table to find a few rows is
 // what made these lookups slow. The wanted rows' own condition is still applied by the real query,
 // so the timestamps can only narrow it.
 import type { DuckDBInstance } from '@duckdb/node-api';
